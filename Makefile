@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vgpu-display developer entry point. Kbuild reads ./Kbuild, never this file.
+#
+#   make deps     install packages, fetch and cache Linux 6.12 (scripts/deps.sh)
+#   make          kernel modules + userspace (library, selftests)
+#   make lint     checkpatch --strict, W=1, sparse, kernel-doc
+#   make vmtest   run the selftests in a 6.12 VM   (T="prog [harness args]")
+#   make check    deps, build, lint, vmtest; ends with "N passed, N failed"
+
+VGPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/vgpu-display
+export VGPU_CACHE
+-include $(VGPU_CACHE)/config.mk
+
+# Any Linux 6.12 build tree works; the default is the cached Debian headers.
+KDIR ?= $(or $(VGPU_KDIR),$(lastword $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64))))
+KSELFTEST_DIR ?= $(VGPU_KSRC)/tools/testing/selftests
+CHECKPATCH ?= perl $(VGPU_KSRC)/scripts/checkpatch.pl
+KERNELDOC ?= perl $(VGPU_KSRC)/scripts/kernel-doc
+VM_OUT ?= $(CURDIR)/vm-out
+VM_ARGS ?= --slub-debug
+T ?=
+
+C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
+		find mdev uapi qemu-glue selftests -name '*.[ch]')
+KDOC_SOURCES = $(filter mdev/% uapi/% qemu-glue/lib/%,$(C_SOURCES))
+
+all: modules userspace
+
+need-kdir:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+	  { echo "No Linux 6.12 build tree: run 'make deps' or pass KDIR=/path/to/linux-6.12/build" >&2; exit 1; }
+
+need-deps:
+	@test -f "$(VGPU_CACHE)/config.mk" || \
+	  { echo "Dependencies not prepared: run 'make deps' (as root on a fresh machine)" >&2; exit 1; }
+
+deps:
+	scripts/deps.sh
+
+modules: need-kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace: need-deps
+	$(MAKE) -C qemu-glue KUAPI=$(VGPU_KUAPI)
+	$(MAKE) -C selftests KSELFTEST_DIR=$(KSELFTEST_DIR) KUAPI=$(VGPU_KUAPI)
+
+# Lint: every finding fails. W=1 and sparse run in one forced rebuild.
+lint: need-kdir need-deps
+	@echo "lint: checkpatch --strict"
+	@$(CHECKPATCH) --quiet --no-tree --strict --show-types -f $(C_SOURCES)
+	@echo "lint: W=1 C=2 (sparse) build"
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null
+	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules > .lint-build.log 2>&1 || \
+	  { cat .lint-build.log; exit 1; }
+	@if grep -E 'warning:|error:' .lint-build.log; then \
+	  echo "lint: W=1/sparse reported the lines above" >&2; exit 1; fi
+	@rm -f .lint-build.log
+	@echo "lint: kernel-doc"
+	@$(KERNELDOC) -none -Wall $(KDOC_SOURCES) 2> .lint-kdoc.log; \
+	  if [ -s .lint-kdoc.log ]; then cat .lint-kdoc.log; exit 1; fi; rm -f .lint-kdoc.log
+	@echo "lint: clean"
+
+vmtest: need-deps
+	@rm -rf $(VM_OUT)
+	@status=0; scripts/vm-run -o $(VM_OUT) $(VM_ARGS) -- selftests/run_tests.sh $(T) || status=$$?; \
+	  scripts/test-summary $(VM_OUT)/output.log $(VM_OUT)/findings.tests $$status
+
+check:
+	scripts/deps.sh
+	$(MAKE) all
+	$(MAKE) lint
+	$(MAKE) vmtest
+
+clean:
+	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C qemu-glue clean
+	$(MAKE) -C selftests clean KSELFTEST_DIR=.
+	rm -rf $(VM_OUT) .lint-*.log
+
+.PHONY: all deps modules userspace lint vmtest check clean need-kdir need-deps

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vgpu_bochs - a mediated vGPU compatible with the bochs "dispi" display.
+ *
+ * Module setup, the mdev parent and its types, instance creation and the
+ * VFIO device ioctls.
+ */
+#include <linux/device.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/sysfs.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include "vgpu_bochs.h"
+
+static unsigned int vram_budget_mb = 512;
+module_param(vram_budget_mb, uint, 0444);
+MODULE_PARM_DESC(vram_budget_mb,
+		 "Video memory shared by all instances, in MiB (default 512); limits available_instances");
+
+static struct vgpu_bochs_type vgpu_bochs_types[] = {
+	{
+		.type.sysfs_name = "hd",
+		.type.pretty_name = "vgpu-bochs HD",
+		.vram_size = SZ_32M,
+		.max_width = 1920,
+		.max_height = 1200,
+	},
+};
+
+static struct mdev_type *vgpu_bochs_mdev_types[] = {
+	&vgpu_bochs_types[0].type,
+};
+
+/* Video memory promised to existing instances, in bytes. */
+static u64 vgpu_bochs_vram_used;
+static DEFINE_MUTEX(vgpu_bochs_budget_lock);
+
+static const struct vgpu_bochs_type *to_vgpu_bochs_type(struct mdev_type *mtype)
+{
+	return container_of(mtype, struct vgpu_bochs_type, type);
+}
+
+static u64 vgpu_bochs_budget(void)
+{
+	return (u64)vram_budget_mb * SZ_1M;
+}
+
+static int vgpu_bochs_budget_reserve(u64 size)
+{
+	int ret = 0;
+
+	mutex_lock(&vgpu_bochs_budget_lock);
+	if (vgpu_bochs_vram_used + size > vgpu_bochs_budget())
+		ret = -ENOSPC;
+	else
+		vgpu_bochs_vram_used += size;
+	mutex_unlock(&vgpu_bochs_budget_lock);
+	return ret;
+}
+
+static void vgpu_bochs_budget_release(u64 size)
+{
+	mutex_lock(&vgpu_bochs_budget_lock);
+	vgpu_bochs_vram_used -= size;
+	mutex_unlock(&vgpu_bochs_budget_lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* VFIO device */
+
+static int vgpu_bochs_init_dev(struct vfio_device *vdev)
+{
+	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
+	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+
+	vb->type = to_vgpu_bochs_type(mdev->type);
+	return vgpu_bochs_budget_reserve(vb->type->vram_size);
+}
+
+static void vgpu_bochs_release_dev(struct vfio_device *vdev)
+{
+	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
+
+	vgpu_bochs_budget_release(vb->type->vram_size);
+}
+
+static long vgpu_bochs_ioctl_get_info(struct vgpu_bochs *vb,
+				      struct vfio_device_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info = {};
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	info.flags = VFIO_DEVICE_FLAGS_PCI;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	info.cap_offset = 0;
+
+	if (copy_to_user(arg, &info, min_t(size_t, info.argsz, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+static long vgpu_bochs_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return vgpu_bochs_ioctl_get_info(vb, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct vfio_device_ops vgpu_bochs_dev_ops = {
+	.name = VGPU_BOCHS_NAME,
+	.init = vgpu_bochs_init_dev,
+	.release = vgpu_bochs_release_dev,
+	.ioctl = vgpu_bochs_ioctl,
+	.bind_iommufd = vfio_iommufd_emulated_bind,
+	.unbind_iommufd = vfio_iommufd_emulated_unbind,
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+};
+
+/* ------------------------------------------------------------------ */
+/* mdev driver and parent */
+
+static int vgpu_bochs_probe(struct mdev_device *mdev)
+{
+	struct vgpu_bochs *vb;
+	int ret;
+
+	vb = vfio_alloc_device(vgpu_bochs, vdev, &mdev->dev,
+			       &vgpu_bochs_dev_ops);
+	if (IS_ERR(vb))
+		return PTR_ERR(vb);
+
+	ret = vfio_register_emulated_iommu_dev(&vb->vdev);
+	if (ret)
+		goto err_put_vdev;
+	dev_set_drvdata(&mdev->dev, vb);
+	return 0;
+
+err_put_vdev:
+	vfio_put_device(&vb->vdev);
+	return ret;
+}
+
+static void vgpu_bochs_remove(struct mdev_device *mdev)
+{
+	struct vgpu_bochs *vb = dev_get_drvdata(&mdev->dev);
+
+	vfio_unregister_group_dev(&vb->vdev);
+	vfio_put_device(&vb->vdev);
+}
+
+static unsigned int vgpu_bochs_get_available(struct mdev_type *mtype)
+{
+	const struct vgpu_bochs_type *type = to_vgpu_bochs_type(mtype);
+	u64 avail;
+
+	mutex_lock(&vgpu_bochs_budget_lock);
+	avail = div64_u64(vgpu_bochs_budget() - vgpu_bochs_vram_used,
+			  type->vram_size);
+	mutex_unlock(&vgpu_bochs_budget_lock);
+	return avail;
+}
+
+static ssize_t vgpu_bochs_show_description(struct mdev_type *mtype, char *buf)
+{
+	const struct vgpu_bochs_type *type = to_vgpu_bochs_type(mtype);
+
+	return sysfs_emit(buf,
+			  "bochs dispi compatible display, %llu MiB video memory, modes up to %ux%u\n",
+			  type->vram_size / SZ_1M, type->max_width,
+			  type->max_height);
+}
+
+static struct mdev_driver vgpu_bochs_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver = {
+		.name = VGPU_BOCHS_NAME,
+		.owner = THIS_MODULE,
+		.mod_name = KBUILD_MODNAME,
+	},
+	.probe = vgpu_bochs_probe,
+	.remove = vgpu_bochs_remove,
+	.get_available = vgpu_bochs_get_available,
+	.show_description = vgpu_bochs_show_description,
+};
+
+static const struct class vgpu_bochs_class = {
+	.name = VGPU_BOCHS_NAME,
+};
+
+static struct device vgpu_bochs_parent_dev;
+static struct mdev_parent vgpu_bochs_parent;
+
+static void vgpu_bochs_parent_dev_release(struct device *dev)
+{
+	/* Static device: nothing to free. */
+}
+
+static int __init vgpu_bochs_init(void)
+{
+	int ret;
+
+	ret = mdev_register_driver(&vgpu_bochs_driver);
+	if (ret)
+		return ret;
+
+	ret = class_register(&vgpu_bochs_class);
+	if (ret)
+		goto err_driver;
+
+	vgpu_bochs_parent_dev.class = &vgpu_bochs_class;
+	vgpu_bochs_parent_dev.release = vgpu_bochs_parent_dev_release;
+	dev_set_name(&vgpu_bochs_parent_dev, VGPU_BOCHS_NAME);
+	ret = device_register(&vgpu_bochs_parent_dev);
+	if (ret)
+		goto err_put_dev;
+
+	ret = mdev_register_parent(&vgpu_bochs_parent, &vgpu_bochs_parent_dev,
+				   &vgpu_bochs_driver, vgpu_bochs_mdev_types,
+				   ARRAY_SIZE(vgpu_bochs_mdev_types));
+	if (ret)
+		goto err_unregister_dev;
+	return 0;
+
+err_unregister_dev:
+	device_unregister(&vgpu_bochs_parent_dev);
+	goto err_class;
+err_put_dev:
+	put_device(&vgpu_bochs_parent_dev);
+err_class:
+	class_unregister(&vgpu_bochs_class);
+err_driver:
+	mdev_unregister_driver(&vgpu_bochs_driver);
+	return ret;
+}
+
+static void __exit vgpu_bochs_exit(void)
+{
+	mdev_unregister_parent(&vgpu_bochs_parent);
+	device_unregister(&vgpu_bochs_parent_dev);
+	class_unregister(&vgpu_bochs_class);
+	mdev_unregister_driver(&vgpu_bochs_driver);
+}
+
+module_init(vgpu_bochs_init);
+module_exit(vgpu_bochs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Mediated vGPU compatible with the bochs dispi display");
+MODULE_AUTHOR("vgpu-display developers");

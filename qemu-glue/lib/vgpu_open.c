@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Opening a vGPU the way QEMU's vfio-pci does: container, group, device.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "vgpu.h"
+#include "vgpu_priv.h"
+
+#define MDEV_SYSFS	"/sys/bus/mdev/devices/"
+
+static int vgpu_uuid_valid(const char *uuid)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	size_t i;
+
+	if (strlen(uuid) != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; i < sizeof(shape) - 1; i++) {
+		if (shape[i] == '-' ? uuid[i] != '-' :
+		    !strchr("0123456789abcdefABCDEF", uuid[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* The IOMMU group number of an mdev instance, or a negative errno. */
+static int vgpu_group_of(const char *uuid)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), MDEV_SYSFS "%s/iommu_group", uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	return atoi(base ? base + 1 : link);
+}
+
+int vgpu_open(const char *uuid, struct vgpu **out)
+{
+	char path[64];
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vgpu *vgpu;
+	int group, ret;
+
+	*out = NULL;
+	if (!vgpu_uuid_valid(uuid))
+		return -EINVAL;
+	group = vgpu_group_of(uuid);
+	if (group < 0)
+		return group;
+
+	vgpu = calloc(1, sizeof(*vgpu));
+	if (!vgpu)
+		return -ENOMEM;
+	vgpu->container = -1;
+	vgpu->group = -1;
+	vgpu->device = -1;
+	snprintf(vgpu->uuid, sizeof(vgpu->uuid), "%s", uuid);
+
+	vgpu->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (vgpu->container < 0)
+		goto err_errno;
+	if (ioctl(vgpu->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
+	    ioctl(vgpu->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
+		ret = -ENODEV;
+		goto err;
+	}
+
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	vgpu->group = open(path, O_RDWR | O_CLOEXEC);
+	if (vgpu->group < 0)
+		goto err_errno;
+	if (vgpu_ioctl(vgpu->group, VFIO_GROUP_GET_STATUS, &status) < 0)
+		goto err_errno;
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		ret = -EBUSY;
+		goto err;
+	}
+	if (vgpu_ioctl(vgpu->group, VFIO_GROUP_SET_CONTAINER, &vgpu->container) < 0)
+		goto err_errno;
+	if (ioctl(vgpu->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0)
+		goto err_errno;
+
+	vgpu->device = ioctl(vgpu->group, VFIO_GROUP_GET_DEVICE_FD, vgpu->uuid);
+	if (vgpu->device < 0)
+		goto err_errno;
+
+	*out = vgpu;
+	return 0;
+
+err_errno:
+	ret = -errno;
+err:
+	vgpu_close(vgpu);
+	return ret;
+}
+
+void vgpu_close(struct vgpu *vgpu)
+{
+	if (!vgpu)
+		return;
+	if (vgpu->device >= 0)
+		close(vgpu->device);
+	if (vgpu->group >= 0)
+		close(vgpu->group);
+	if (vgpu->container >= 0)
+		close(vgpu->container);
+	free(vgpu);
+}
+
+int vgpu_device_fd(const struct vgpu *vgpu)
+{
+	return vgpu->device;
+}
+
+int vgpu_group_fd(const struct vgpu *vgpu)
+{
+	return vgpu->group;
+}
+
+static const struct {
+	int err;
+	const char *msg;
+} vgpu_errors[] = {
+	{ 0, "success" },
+	{ -ENOENT,
+	  "vgpu not found: no such UUID in /sys/bus/mdev/devices (create the instance first)" },
+	{ -EBUSY,
+	  "device busy: in use by another process (close QEMU or the other user first)" },
+	{ -EINVAL,
+	  "invalid vgpu UUID (expected the form 01234567-89ab-cdef-0123-456789abcdef)" },
+	{ -ENODEV,
+	  "VFIO has no type1v2 IOMMU (load it: modprobe vfio_iommu_type1)" },
+	{ -EACCES,
+	  "permission denied opening /dev/vfio (run as root or grant access to the group device)" },
+	{ -EPERM,
+	  "permission denied opening /dev/vfio (run as root or grant access to the group device)" },
+};
+
+const char *vgpu_strerror(int err)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vgpu_errors); i++)
+		if (vgpu_errors[i].err == err)
+			return vgpu_errors[i].msg;
+	return strerror(-err);
+}

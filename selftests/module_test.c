@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading and unloading vgpu_bochs.ko.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vgpu.h"
+#include "vgpu_test.h"
+
+#define PARENT_SYSFS	"/sys/class/mdev_bus/" VGPU_PARENT
+
+FIXTURE(module) {
+	char uuid[VGPU_UUID_LEN + 1];
+};
+
+FIXTURE_SETUP(module)
+{
+	VGPU_MARK();
+	if (geteuid())
+		SKIP(return, "needs root to load modules");
+	ASSERT_EQ(0, vgpu_module_ensure_loaded());
+	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	vgpu_uuid_new(self->uuid);
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	vgpu_mdev_remove(self->uuid);
+	vgpu_module_ensure_loaded();
+}
+
+TEST_F(module, load_unload_cycle)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, vgpu_module_unload());
+		EXPECT_FALSE(vgpu_module_loaded());
+		EXPECT_FALSE(vgpu_path_exists(PARENT_SYSFS));
+
+		ASSERT_EQ(0, vgpu_module_load());
+		EXPECT_TRUE(vgpu_module_loaded());
+		EXPECT_TRUE(vgpu_path_exists(PARENT_SYSFS "/mdev_supported_types"));
+	}
+}
+
+TEST_F(module, load_twice_is_eexist)
+{
+	EXPECT_EQ(-EEXIST, vgpu_module_load());
+	EXPECT_TRUE(vgpu_module_loaded());
+}
+
+TEST_F(module, unload_removes_idle_instances)
+{
+	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
+	ASSERT_TRUE(vgpu_mdev_exists(self->uuid));
+
+	ASSERT_EQ(0, vgpu_module_unload());
+	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
+}
+
+TEST_F(module, unload_refused_while_device_open)
+{
+	struct vgpu *vgpu;
+
+	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
+	ASSERT_EQ(0, vgpu_open(self->uuid, &vgpu));
+
+	/* An open device fd pins the module: rmmod must not block or succeed. */
+	EXPECT_EQ(-EWOULDBLOCK, vgpu_module_unload());
+	EXPECT_TRUE(vgpu_module_loaded());
+	EXPECT_TRUE(vgpu_mdev_exists(self->uuid));
+
+	vgpu_close(vgpu);
+	EXPECT_EQ(0, vgpu_module_unload());
+	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
+}
+
+TEST_F(module, bad_parameter_rejected)
+{
+	ASSERT_EQ(0, vgpu_module_unload());
+	EXPECT_EQ(-EINVAL, vgpu_module_load_params("vram_budget_mb=lots"));
+	EXPECT_FALSE(vgpu_module_loaded());
+}
+
+TEST_HARNESS_MAIN

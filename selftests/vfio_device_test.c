@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Opening a vGPU instance through VFIO (container, group, device) and the
+ * basic device ioctls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "kselftest_harness.h"
+#include "vgpu.h"
+#include "vgpu_test.h"
+
+FIXTURE(device) {
+	char uuid[VGPU_UUID_LEN + 1];
+	struct vgpu *vgpu;
+	int fd;
+};
+
+FIXTURE_SETUP(device)
+{
+	int ret;
+
+	VGPU_MARK();
+	if (geteuid())
+		SKIP(return, "needs root to load modules");
+	ASSERT_EQ(0, vgpu_module_ensure_loaded());
+	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	vgpu_uuid_new(self->uuid);
+	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
+	ret = vgpu_open(self->uuid, &self->vgpu);
+	ASSERT_EQ(0, ret) TH_LOG("vgpu_open: %s", vgpu_strerror(ret));
+	self->fd = vgpu_device_fd(self->vgpu);
+}
+
+FIXTURE_TEARDOWN(device)
+{
+	vgpu_close(self->vgpu);
+	vgpu_mdev_remove(self->uuid);
+}
+
+TEST_F(device, get_info)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info));
+	EXPECT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
+	EXPECT_FALSE(info.flags & VFIO_DEVICE_FLAGS_CAPS);
+	/* QEMU's vfio-pci refuses devices with fewer. */
+	EXPECT_LE(VFIO_PCI_NUM_REGIONS, info.num_regions);
+	EXPECT_LE(VFIO_PCI_NUM_IRQS, info.num_irqs);
+	EXPECT_EQ(0, info.cap_offset);
+}
+
+TEST_F(device, get_info_argsz)
+{
+	struct {
+		struct vfio_device_info info;
+		unsigned char tail[4096];
+	} big;
+	struct vfio_device_info info;
+	size_t minsz = offsetof(struct vfio_device_info, cap_offset);
+
+	/* Too short for the fixed part. */
+	memset(&info, 0, sizeof(info));
+	info.argsz = minsz - 1;
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Exactly the fixed part (an old caller): no write past argsz. */
+	memset(&info, 0xa5, sizeof(info));
+	info.argsz = minsz;
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info));
+	EXPECT_LE(VFIO_PCI_NUM_REGIONS, info.num_regions);
+	EXPECT_EQ(0xa5a5a5a5, info.cap_offset);
+
+	/* A larger buffer is fine and the tail is left alone. */
+	memset(&big, 0x5a, sizeof(big));
+	big.info.argsz = sizeof(big);
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &big));
+	EXPECT_EQ(sizeof(big), big.info.argsz);
+	EXPECT_LE(VFIO_PCI_NUM_IRQS, big.info.num_irqs);
+	EXPECT_EQ(0x5a, big.tail[0]);
+}
+
+TEST_F(device, unknown_ioctl_is_enotty)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(VFIO_TYPE, VFIO_BASE + 60)));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(device, second_open_is_busy)
+{
+	struct vgpu *other = NULL;
+
+	EXPECT_EQ(-EBUSY, vgpu_open(self->uuid, &other));
+	EXPECT_EQ(NULL, other);
+	EXPECT_NE(NULL, strstr(vgpu_strerror(-EBUSY), "device busy"));
+}
+
+TEST_F(device, open_unknown_uuid)
+{
+	struct vgpu *other = NULL;
+
+	EXPECT_EQ(-ENOENT, vgpu_open("01234567-89ab-cdef-0123-456789abcdef", &other));
+	EXPECT_EQ(-EINVAL, vgpu_open("bogus", &other));
+	EXPECT_EQ(NULL, other);
+}
+
+TEST_F(device, reopen_after_close)
+{
+	int i, ret;
+
+	for (i = 0; i < 3; i++) {
+		vgpu_close(self->vgpu);
+		self->vgpu = NULL;
+		ret = vgpu_open(self->uuid, &self->vgpu);
+		ASSERT_EQ(0, ret) TH_LOG("vgpu_open: %s", vgpu_strerror(ret));
+	}
+}
+
+TEST_F(device, get_device_fd_wrong_name)
+{
+	/* The group holds only our instance; another name is not found. */
+	EXPECT_EQ(-1, ioctl(vgpu_group_fd(self->vgpu), VFIO_GROUP_GET_DEVICE_FD,
+			    "01234567-89ab-cdef-0123-456789abcdef"));
+	EXPECT_EQ(ENODEV, errno);
+}
+
+TEST_HARNESS_MAIN

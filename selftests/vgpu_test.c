@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the vgpu-display selftests (see vgpu_test.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vgpu_test.h"
+
+void vgpu_test_mark(const char *fixture, const char *test)
+{
+	char msg[256];
+	int fd, len;
+
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	len = snprintf(msg, sizeof(msg), "<5>vgpu-selftest: RUN %s %s.%s\n",
+		       program_invocation_short_name, fixture, test);
+	if (write(fd, msg, len) < 0)
+		len = 0;	/* best effort: the marker only helps diagnosis */
+	close(fd);
+}
+
+int vgpu_sysfs_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+int vgpu_sysfs_write(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != strlen(val))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+long long vgpu_sysfs_read_ll(const char *path)
+{
+	char buf[64], *end;
+	long long v;
+	int ret;
+
+	ret = vgpu_sysfs_read(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	errno = 0;
+	v = strtoll(buf, &end, 0);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return v;
+}
+
+bool vgpu_path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* $VGPU_MODULE_KO, else mdev/vgpu_bochs.ko beside this test's directory. */
+static const char *vgpu_module_path(void)
+{
+	static char path[PATH_MAX];
+	char exe[PATH_MAX];
+	const char *env = getenv("VGPU_MODULE_KO");
+	ssize_t n;
+
+	if (env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return VGPU_MODULE ".ko";
+	exe[n] = '\0';
+	snprintf(path, sizeof(path), "%s/../mdev/" VGPU_MODULE ".ko", dirname(exe));
+	return path;
+}
+
+int vgpu_module_load_params(const char *params)
+{
+	int fd, ret = 0;
+
+	fd = open(vgpu_module_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, params, 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int vgpu_module_load(void)
+{
+	return vgpu_module_load_params("");
+}
+
+int vgpu_module_unload(void)
+{
+	if (syscall(SYS_delete_module, VGPU_MODULE, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+bool vgpu_module_loaded(void)
+{
+	return vgpu_path_exists("/sys/module/" VGPU_MODULE "/initstate");
+}
+
+int vgpu_module_ensure_loaded(void)
+{
+	int ret = vgpu_module_load();
+
+	return ret == -EEXIST ? 0 : ret;
+}
+
+void vgpu_uuid_new(char uuid[VGPU_UUID_LEN + 1])
+{
+	if (vgpu_sysfs_read("/proc/sys/kernel/random/uuid", uuid,
+			    VGPU_UUID_LEN + 1))
+		snprintf(uuid, VGPU_UUID_LEN + 1, "%08x-0000-4000-8000-%012x",
+			 (unsigned int)getpid(), (unsigned int)rand());
+}
+
+int vgpu_type_attr(const char *type, const char *attr, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VGPU_TYPES_DIR VGPU_PARENT "-%s/%s",
+		 type, attr);
+	return vgpu_sysfs_read(path, buf, len);
+}
+
+long long vgpu_type_available(const char *type)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path),
+		 VGPU_TYPES_DIR VGPU_PARENT "-%s/available_instances", type);
+	return vgpu_sysfs_read_ll(path);
+}
+
+int vgpu_mdev_create(const char *type, const char *uuid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VGPU_TYPES_DIR VGPU_PARENT "-%s/create",
+		 type);
+	return vgpu_sysfs_write(path, uuid);
+}
+
+int vgpu_mdev_remove(const char *uuid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s/remove", uuid);
+	return vgpu_sysfs_write(path, "1");
+}
+
+bool vgpu_mdev_exists(const char *uuid)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s", uuid);
+	return vgpu_path_exists(path);
+}
+
+int vgpu_mdev_remove_all(void)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct dirent *de;
+	int ret = 0, err;
+	ssize_t n;
+	DIR *dir;
+
+	dir = opendir(VGPU_MDEV_BUS);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s/mdev_type",
+			 de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		if (!strstr(link, "/" VGPU_PARENT "-"))
+			continue;
+		err = vgpu_mdev_remove(de->d_name);
+		if (err && !ret)
+			ret = err;
+	}
+	closedir(dir);
+	return ret;
+}

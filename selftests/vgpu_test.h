@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the vgpu-display selftests: module loading, sysfs,
+ * mdev instance creation and the kernel-log test markers.
+ *
+ * Functions return 0 or a negative errno so that tests can assert the exact
+ * error, e.g. EXPECT_EQ(-ENOSPC, vgpu_mdev_create(type, uuid)).
+ */
+#ifndef VGPU_TEST_H
+#define VGPU_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VGPU_MODULE		"vgpu_bochs"
+#define VGPU_PARENT		"vgpu_bochs"
+#define VGPU_MDEV_BUS		"/sys/bus/mdev/devices/"
+#define VGPU_TYPES_DIR		"/sys/class/mdev_bus/" VGPU_PARENT "/mdev_supported_types/"
+#define VGPU_UUID_LEN		36
+
+/*
+ * Announce the running test in the kernel log, so that scripts/klog-scan
+ * can name the test behind a kernel warning. Call first in FIXTURE_SETUP.
+ */
+#define VGPU_MARK() vgpu_test_mark(_metadata->fixture->name, _metadata->name)
+void vgpu_test_mark(const char *fixture, const char *test);
+
+int vgpu_sysfs_read(const char *path, char *buf, size_t len);
+int vgpu_sysfs_write(const char *path, const char *val);
+long long vgpu_sysfs_read_ll(const char *path);
+bool vgpu_path_exists(const char *path);
+
+int vgpu_module_load(void);
+int vgpu_module_load_params(const char *params);
+int vgpu_module_unload(void);
+bool vgpu_module_loaded(void);
+int vgpu_module_ensure_loaded(void);
+
+void vgpu_uuid_new(char uuid[VGPU_UUID_LEN + 1]);
+/* @type is the sysfs name of the type without the parent prefix, e.g. "hd". */
+int vgpu_type_attr(const char *type, const char *attr, char *buf, size_t len);
+long long vgpu_type_available(const char *type);
+int vgpu_mdev_create(const char *type, const char *uuid);
+int vgpu_mdev_remove(const char *uuid);
+bool vgpu_mdev_exists(const char *uuid);
+/* Remove every instance of our parent (tests start from a clean slate). */
+int vgpu_mdev_remove_all(void);
+
+#endif /* VGPU_TEST_H */
