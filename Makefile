@@ -21,9 +21,12 @@ VM_OUT ?= $(CURDIR)/vm-out
 VM_ARGS ?= --slub-debug
 T ?=
 
-C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
+C_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || \
 		find mdev uapi qemu-glue selftests -name '*.[ch]')
 KDOC_SOURCES = $(filter mdev/% uapi/% qemu-glue/lib/%,$(C_SOURCES))
+KERNEL_SOURCES = $(filter mdev/% uapi/%,$(C_SOURCES))
+USER_SOURCES = $(filter-out mdev/% uapi/%,$(C_SOURCES))
+CHECKPATCH_USER = $(shell grep -v '^\#' scripts/checkpatch-userspace.conf)
 
 all: modules userspace
 
@@ -48,7 +51,8 @@ userspace: need-deps
 # Lint: every finding fails. W=1 and sparse run in one forced rebuild.
 lint: need-kdir need-deps
 	@echo "lint: checkpatch --strict"
-	@$(CHECKPATCH) --quiet --no-tree --strict --show-types -f $(C_SOURCES)
+	@$(CHECKPATCH) --quiet --show-types -f $(KERNEL_SOURCES)
+	@$(CHECKPATCH) --quiet --show-types $(CHECKPATCH_USER) -f $(USER_SOURCES)
 	@echo "lint: W=1 C=2 (sparse) build"
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules > .lint-build.log 2>&1 || \

@@ -28,10 +28,18 @@ static struct vgpu_bochs_type vgpu_bochs_types[] = {
 		.max_width = 1920,
 		.max_height = 1200,
 	},
+	{
+		.type.sysfs_name = "uhd",
+		.type.pretty_name = "vgpu-bochs UHD",
+		.vram_size = SZ_128M,
+		.max_width = 3840,
+		.max_height = 2160,
+	},
 };
 
 static struct mdev_type *vgpu_bochs_mdev_types[] = {
 	&vgpu_bochs_types[0].type,
+	&vgpu_bochs_types[1].type,
 };
 
 /* Video memory promised to existing instances, in bytes. */
@@ -75,16 +83,72 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+	int ret;
 
 	vb->type = to_vgpu_bochs_type(mdev->type);
-	return vgpu_bochs_budget_reserve(vb->type->vram_size);
+	ret = vgpu_bochs_budget_reserve(vb->type->vram_size);
+	if (ret)
+		return ret;
+
+	mutex_init(&vb->lock);
+	vgpu_bochs_cfg_init(vb);
+	vgpu_bochs_mmio_reset(vb);
+	vgpu_edid_init(&vb->edid, vb->type->max_width, vb->type->max_height);
+	return 0;
 }
 
 static void vgpu_bochs_release_dev(struct vfio_device *vdev)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 
+	mutex_destroy(&vb->lock);
 	vgpu_bochs_budget_release(vb->type->vram_size);
+}
+
+/*
+ * Each open session gets fresh, zeroed video memory charged to the opener;
+ * nothing of the previous user's screen survives a close.
+ */
+static int vgpu_bochs_open_device(struct vfio_device *vdev)
+{
+	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
+	struct vgpu_vram *vram;
+
+	vram = vgpu_vram_create(vb->type->vram_size);
+	if (IS_ERR(vram))
+		return PTR_ERR(vram);
+
+	mutex_lock(&vb->lock);
+	vb->vram = vram;
+	vgpu_bochs_cfg_init(vb);
+	vgpu_bochs_mmio_reset(vb);
+	mutex_unlock(&vb->lock);
+	return 0;
+}
+
+static void vgpu_bochs_close_device(struct vfio_device *vdev)
+{
+	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
+	struct vgpu_vram *vram;
+
+	mutex_lock(&vb->lock);
+	vram = vb->vram;
+	vb->vram = NULL;
+	vgpu_bochs_mmio_reset(vb);
+	mutex_unlock(&vb->lock);
+	vgpu_vram_put(vram);
+}
+
+static ssize_t vgpu_bochs_read(struct vfio_device *vdev, char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	return vgpu_bochs_rw(vdev, buf, count, ppos, false);
+}
+
+static ssize_t vgpu_bochs_write(struct vfio_device *vdev, const char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	return vgpu_bochs_rw(vdev, (char __user *)buf, count, ppos, true);
 }
 
 static long vgpu_bochs_ioctl_get_info(struct vgpu_bochs *vb,
@@ -98,13 +162,43 @@ static long vgpu_bochs_ioctl_get_info(struct vgpu_bochs *vb,
 	if (info.argsz < minsz)
 		return -EINVAL;
 
-	info.flags = VFIO_DEVICE_FLAGS_PCI;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VGPU_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	info.cap_offset = 0;
 
 	if (copy_to_user(arg, &info, min_t(size_t, info.argsz, sizeof(info))))
 		return -EFAULT;
+	return 0;
+}
+
+/* No interrupts yet: every PCI interrupt index exists with count 0. */
+static long vgpu_bochs_ioctl_get_irq_info(struct vgpu_bochs *vb,
+					  struct vfio_irq_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info.flags = 0;
+	info.count = 0;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+/*
+ * Device reset: config space and display registers return to their
+ * power-on state (display off). Video memory and the EDID, which belongs
+ * to the VMM's virtual monitor, are kept.
+ */
+static long vgpu_bochs_ioctl_reset(struct vgpu_bochs *vb)
+{
+	mutex_lock(&vb->lock);
+	vgpu_bochs_cfg_init(vb);
+	vgpu_bochs_mmio_reset(vb);
+	mutex_unlock(&vb->lock);
 	return 0;
 }
 
@@ -117,6 +211,12 @@ static long vgpu_bochs_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO:
 		return vgpu_bochs_ioctl_get_info(vb, uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return vgpu_bochs_ioctl_get_region_info(vb, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return vgpu_bochs_ioctl_get_irq_info(vb, uarg);
+	case VFIO_DEVICE_RESET:
+		return vgpu_bochs_ioctl_reset(vb);
 	default:
 		return -ENOTTY;
 	}
@@ -126,6 +226,11 @@ static const struct vfio_device_ops vgpu_bochs_dev_ops = {
 	.name = VGPU_BOCHS_NAME,
 	.init = vgpu_bochs_init_dev,
 	.release = vgpu_bochs_release_dev,
+	.open_device = vgpu_bochs_open_device,
+	.close_device = vgpu_bochs_close_device,
+	.read = vgpu_bochs_read,
+	.write = vgpu_bochs_write,
+	.mmap = vgpu_bochs_mmap,
 	.ioctl = vgpu_bochs_ioctl,
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,

@@ -2,15 +2,32 @@
 /*
  * vgpu_bochs - a mediated vGPU compatible with the bochs "dispi" display.
  *
- * Private header shared by the files of vgpu_bochs.ko.
+ * Private header shared by the files of vgpu_bochs.ko, grouped by file.
  */
 #ifndef VGPU_BOCHS_H
 #define VGPU_BOCHS_H
 
+#include <linux/kref.h>
 #include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/vfio.h>
+#include <linux/vgpu_bochs.h>
 
 #define VGPU_BOCHS_NAME		"vgpu_bochs"
+
+/*
+ * Region layout of the device fd, as in vfio-pci: the region index sits
+ * above bit 40 of the file offset.
+ */
+#define VGPU_REGION_SHIFT	40
+#define VGPU_REGION_MASK	((1ULL << VGPU_REGION_SHIFT) - 1)
+#define VGPU_REGION_OFFSET(i)	((u64)(i) << VGPU_REGION_SHIFT)
+#define VGPU_EDID_REGION_INDEX	VFIO_PCI_NUM_REGIONS
+#define VGPU_NUM_REGIONS	(VGPU_EDID_REGION_INDEX + 1)
+
+#define VGPU_CFG_SIZE		256
+#define VGPU_MMIO_BAR_SIZE	VGPU_BOCHS_MMIO_SIZE
 
 /**
  * struct vgpu_bochs_type - one mdev type offered by the parent
@@ -26,19 +43,146 @@ struct vgpu_bochs_type {
 	u32 max_height;
 };
 
+/* ------------------------------------------------------------------ */
+/* vram.c: reference-counted video memory */
+
+#define VGPU_VRAM_CHUNK_SHIFT	PMD_SHIFT
+#define VGPU_VRAM_CHUNK_SIZE	BIT(VGPU_VRAM_CHUNK_SHIFT)
+#define VGPU_VRAM_CHUNK_PAGES	(VGPU_VRAM_CHUNK_SIZE >> PAGE_SHIFT)
+#define VGPU_VRAM_CHUNK_ORDER	(VGPU_VRAM_CHUNK_SHIFT - PAGE_SHIFT)
+
+/**
+ * struct vgpu_vram_chunk - one 2 MiB piece of video memory
+ * @head: the piece as one compound page, or NULL
+ * @pages: fallback when no 2 MiB page was free: its order-0 pages, or NULL
+ *
+ * At most one of @head and @pages is set; both are NULL until the piece is
+ * first touched. Set once under &vgpu_vram.alloc_lock, read locklessly.
+ */
+struct vgpu_vram_chunk {
+	struct page *head;
+	struct page **pages;
+};
+
+/**
+ * struct vgpu_vram - video memory of one device session
+ * @ref: held by the device while open and by every mapping and dma-buf
+ * @size: bytes, a multiple of %VGPU_VRAM_CHUNK_SIZE
+ * @nr_chunks: @size / %VGPU_VRAM_CHUNK_SIZE
+ * @alloc_lock: serialises populating @chunks
+ * @populated: bytes allocated so far
+ * @chunks: the pieces, populated on first touch
+ *
+ * Pages are charged to the memory cgroup of the task that first touches
+ * them (normally the VMM) and freed when the last reference goes.
+ */
+struct vgpu_vram {
+	struct kref ref;
+	u64 size;
+	unsigned int nr_chunks;
+	struct mutex alloc_lock;	/* populates @chunks */
+	atomic64_t populated;
+	struct vgpu_vram_chunk chunks[] __counted_by(nr_chunks);
+};
+
+struct vgpu_vram *vgpu_vram_create(u64 size);
+void vgpu_vram_get(struct vgpu_vram *vram);
+void vgpu_vram_put(struct vgpu_vram *vram);
+ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
+		     u64 pos, bool write);
+int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
+		   u64 offset, u64 len);
+
+/* ------------------------------------------------------------------ */
+/* bochs_mmio.c: BAR2 - EDID window, VGA ports, dispi registers */
+
+#define VGPU_MMIO_EDID_OFFSET		VGPU_BOCHS_MMIO_EDID
+#define VGPU_MMIO_EDID_SIZE		VGPU_BOCHS_MMIO_EDID_SIZE
+#define VGPU_MMIO_VGA_OFFSET		VGPU_BOCHS_MMIO_VGA
+#define VGPU_MMIO_VGA_SIZE		VGPU_BOCHS_MMIO_VGA_SIZE
+#define VGPU_MMIO_DISPI_OFFSET		VGPU_BOCHS_MMIO_DISPI
+#define VGPU_MMIO_DISPI_SIZE		(VBE_DISPI_INDEX_NB * 2)
+
+/* ------------------------------------------------------------------ */
+/* edid_region.c: the VFIO GFX EDID region */
+
+#define VGPU_EDID_REGS_SIZE		sizeof(struct vfio_region_gfx_edid)
+#define VGPU_EDID_BLOB_OFFSET		0x400
+#define VGPU_EDID_MAX_SIZE		VGPU_MMIO_EDID_SIZE
+#define VGPU_EDID_REGION_SIZE		(VGPU_EDID_BLOB_OFFSET + VGPU_EDID_MAX_SIZE)
+
+/**
+ * struct vgpu_edid - state behind the EDID region
+ * @max_xres: largest horizontal resolution offered to the VMM
+ * @max_yres: largest vertical resolution offered to the VMM
+ * @size: current blob size (edid_size)
+ * @link_up: the virtual monitor is connected
+ * @blob: the EDID bytes
+ */
+struct vgpu_edid {
+	u32 max_xres;
+	u32 max_yres;
+	u32 size;
+	bool link_up;
+	u8 blob[VGPU_EDID_MAX_SIZE];
+};
+
+/* ------------------------------------------------------------------ */
+/* bochs_main.c: the device */
+
 /**
  * struct vgpu_bochs - state of one vGPU instance
  * @vdev: the VFIO device; the structure is allocated and freed with it
  * @type: the instance's mdev type, fixed at creation
+ * @lock: protects everything below against concurrent region accesses,
+ *	ioctls and reset
+ * @vram: video memory of the current open session (NULL while closed)
+ * @cfg: PCI config space, little-endian as on the bus
+ * @cfg_wmask: bits of @cfg the guest may write, per byte
+ * @dispi: the dispi registers, indexed by VBE_DISPI_INDEX_*
+ * @vga: the VGA I/O ports 0x3c0-0x3df, kept only to be read back
+ * @edid: EDID region state
  */
 struct vgpu_bochs {
 	struct vfio_device vdev;
 	const struct vgpu_bochs_type *type;
+	struct mutex lock;	/* see the kernel-doc above */
+	struct vgpu_vram *vram;
+	u8 cfg[VGPU_CFG_SIZE];
+	u8 cfg_wmask[VGPU_CFG_SIZE];
+	u16 dispi[VBE_DISPI_INDEX_NB];
+	u8 vga[VGPU_MMIO_VGA_SIZE];
+	struct vgpu_edid edid;
 };
 
 static inline struct vgpu_bochs *to_vgpu_bochs(struct vfio_device *vdev)
 {
 	return container_of(vdev, struct vgpu_bochs, vdev);
 }
+
+/* bochs_cfg.c */
+void vgpu_bochs_cfg_init(struct vgpu_bochs *vb);
+ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
+			  size_t count, u64 pos, bool write);
+
+/* bochs_mmio.c */
+void vgpu_bochs_mmio_reset(struct vgpu_bochs *vb);
+ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
+			   size_t count, u64 pos, bool write);
+
+/* edid_region.c */
+void vgpu_edid_init(struct vgpu_edid *edid, u32 max_xres, u32 max_yres);
+ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
+		     u64 pos, bool write);
+int vgpu_edid_add_caps(struct vfio_info_cap *caps);
+
+/* region.c */
+u64 vgpu_bochs_region_size(struct vgpu_bochs *vb, unsigned int index);
+u32 vgpu_bochs_region_flags(struct vgpu_bochs *vb, unsigned int index);
+ssize_t vgpu_bochs_rw(struct vfio_device *vdev, char __user *buf,
+		      size_t count, loff_t *ppos, bool write);
+int vgpu_bochs_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
+long vgpu_bochs_ioctl_get_region_info(struct vgpu_bochs *vb,
+				      struct vfio_region_info __user *arg);
 
 #endif /* VGPU_BOCHS_H */

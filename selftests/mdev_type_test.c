@@ -39,6 +39,13 @@ FIXTURE_VARIANT_ADD(mdev_type, hd) {
 	.max_mode = "1920x1200",
 };
 
+FIXTURE_VARIANT_ADD(mdev_type, uhd) {
+	.type = "uhd",
+	.name = "vgpu-bochs UHD",
+	.vram_mb = 128,
+	.max_mode = "3840x2160",
+};
+
 FIXTURE_SETUP(mdev_type)
 {
 	VGPU_MARK();

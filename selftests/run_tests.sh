@@ -12,7 +12,8 @@
 # goes to the kernel log so kernel findings can be tied to a test.
 cd "$(dirname "$0")" || exit 2
 
-ALL="module_test mdev_type_test vfio_device_test"
+ALL="module_test mdev_type_test vfio_device_test cfg_space_test region_test
+     edid_test"
 
 kmsg() { echo "<5>vgpu-selftest: $*" > /dev/kmsg 2>/dev/null; }
 

@@ -14,6 +14,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/vgpu_bochs.h>
+
+#include "vgpu.h"
 #include "vgpu_test.h"
 
 void vgpu_test_mark(const char *fixture, const char *test)
@@ -226,4 +229,76 @@ int vgpu_mdev_remove_all(void)
 	}
 	closedir(dir);
 	return ret;
+}
+
+int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
+			  struct vgpu **vgpu)
+{
+	int ret;
+
+	*vgpu = NULL;
+	ret = vgpu_module_ensure_loaded();
+	if (ret)
+		return ret;
+	ret = vgpu_mdev_remove_all();
+	if (ret)
+		return ret;
+	vgpu_uuid_new(uuid);
+	ret = vgpu_mdev_create(type, uuid);
+	if (ret)
+		return ret;
+	return vgpu_open(uuid, vgpu);
+}
+
+long vgpu_region_read(int fd, unsigned int index, uint64_t off, void *buf,
+		      size_t len)
+{
+	ssize_t n = pread(fd, buf, len, VGPU_REGION_OFFSET(index) + off);
+
+	return n < 0 ? -errno : n;
+}
+
+long vgpu_region_write(int fd, unsigned int index, uint64_t off,
+		       const void *buf, size_t len)
+{
+	ssize_t n = pwrite(fd, buf, len, VGPU_REGION_OFFSET(index) + off);
+
+	return n < 0 ? -errno : n;
+}
+
+int vgpu_dispi_read(int fd, unsigned int index, uint16_t *val)
+{
+	long n = vgpu_region_read(fd, 2, VGPU_BOCHS_MMIO_DISPI + 2 * index,
+				  val, sizeof(*val));
+
+	return n == sizeof(*val) ? 0 : (n < 0 ? n : -EIO);
+}
+
+int vgpu_dispi_write(int fd, unsigned int index, uint16_t val)
+{
+	long n = vgpu_region_write(fd, 2, VGPU_BOCHS_MMIO_DISPI + 2 * index,
+				   &val, sizeof(val));
+
+	return n == sizeof(val) ? 0 : (n < 0 ? n : -EIO);
+}
+
+void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h)
+{
+	static const uint8_t header[] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
+	uint8_t sum = 0;
+	int i;
+
+	memset(buf, 0, 128);
+	memcpy(buf, header, sizeof(header));
+	buf[18] = 1;			/* EDID 1.4 */
+	buf[19] = 4;
+	/* first detailed timing: just the active size, enough for a test */
+	buf[54] = 1;
+	buf[56] = w & 0xff;
+	buf[58] = (w >> 8) << 4;
+	buf[59] = h & 0xff;
+	buf[61] = (h >> 8) << 4;
+	for (i = 0; i < 127; i++)
+		sum += buf[i];
+	buf[127] = -sum;
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define VGPU_MODULE		"vgpu_bochs"
 #define VGPU_PARENT		"vgpu_bochs"
@@ -45,5 +46,31 @@ int vgpu_mdev_remove(const char *uuid);
 bool vgpu_mdev_exists(const char *uuid);
 /* Remove every instance of our parent (tests start from a clean slate). */
 int vgpu_mdev_remove_all(void);
+
+/* Region file offsets of the device fd, as in vfio-pci. */
+#define VGPU_REGION_OFFSET(i)	((uint64_t)(i) << 40)
+#define VGPU_EDID_REGION	9
+
+struct vgpu;
+
+/*
+ * Create an instance of @type with a new UUID (written to @uuid) and open
+ * it: the usual fixture setup. Returns 0 or a negative errno.
+ */
+int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
+			  struct vgpu **vgpu);
+
+/* pread/pwrite of region @index at @off: bytes done or a negative errno. */
+long vgpu_region_read(int fd, unsigned int index, uint64_t off, void *buf,
+		      size_t len);
+long vgpu_region_write(int fd, unsigned int index, uint64_t off,
+		       const void *buf, size_t len);
+
+/* BAR2 dispi register access as a guest driver does it (16-bit). */
+int vgpu_dispi_read(int fd, unsigned int index, uint16_t *val);
+int vgpu_dispi_write(int fd, unsigned int index, uint16_t val);
+
+/* Fill @buf with the 128-byte EDID block of a @w x @h monitor. */
+void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h);
 
 #endif /* VGPU_TEST_H */

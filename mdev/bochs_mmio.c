@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vgpu_bochs - BAR2, the MMIO register BAR of the bochs display.
+ *
+ *   0x000-0x3ff  EDID of the virtual monitor (read-only, zeros while the
+ *                link is down)
+ *   0x400-0x41f  VGA I/O ports 0x3c0-0x3df (stored, otherwise ignored)
+ *   0x500-0x515  dispi registers, 16 bits each, VBE_DISPI_INDEX_* * 2
+ *
+ * This is the layout the Linux bochs-drm driver and OVMF's QemuVideoDxe
+ * use for a PCI revision 1 device. Accesses of 1, 2 or 4 bytes at natural
+ * alignment are what a VMM forwards; longer ones are split into such units.
+ */
+#include <linux/sizes.h>
+#include <linux/uaccess.h>
+#include <linux/unaligned.h>
+
+#include "vgpu_bochs.h"
+
+/**
+ * vgpu_bochs_mmio_reset() - put the dispi and VGA registers in their
+ *	power-on state (display disabled)
+ * @vb: the device
+ *
+ * Context: at creation, or with @vb->lock held.
+ */
+void vgpu_bochs_mmio_reset(struct vgpu_bochs *vb)
+{
+	memset(vb->dispi, 0, sizeof(vb->dispi));
+	memset(vb->vga, 0, sizeof(vb->vga));
+	vb->dispi[VBE_DISPI_INDEX_ID] = VBE_DISPI_ID5;
+	vb->dispi[VBE_DISPI_INDEX_BPP] = 32;
+}
+
+static u16 vgpu_bochs_dispi_read(struct vgpu_bochs *vb, unsigned int index)
+{
+	bool caps = vb->dispi[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_GETCAPS;
+
+	switch (index) {
+	case VBE_DISPI_INDEX_XRES:
+		return caps ? vb->type->max_width : vb->dispi[index];
+	case VBE_DISPI_INDEX_YRES:
+		return caps ? vb->type->max_height : vb->dispi[index];
+	case VBE_DISPI_INDEX_BPP:
+		return caps ? 32 : vb->dispi[index];
+	case VBE_DISPI_INDEX_VIDEO_MEMORY_64K:
+		return vb->type->vram_size / SZ_64K;
+	default:
+		return vb->dispi[index];
+	}
+}
+
+static void vgpu_bochs_dispi_write(struct vgpu_bochs *vb, unsigned int index,
+				   u16 val)
+{
+	switch (index) {
+	case VBE_DISPI_INDEX_ID:
+		/* The guest announces the interface version it speaks. */
+		if (val >= VBE_DISPI_ID0 && val <= VBE_DISPI_ID5)
+			vb->dispi[index] = val;
+		break;
+	case VBE_DISPI_INDEX_VIDEO_MEMORY_64K:
+		break;	/* read-only */
+	default:
+		/* Mode registers are stored raw and validated on decode. */
+		vb->dispi[index] = val;
+		break;
+	}
+}
+
+/* One byte of BAR2. */
+static u8 vgpu_bochs_mmio_readb(struct vgpu_bochs *vb, unsigned int pos)
+{
+	unsigned int i;
+
+	if (pos < VGPU_MMIO_EDID_OFFSET + VGPU_MMIO_EDID_SIZE) {
+		i = pos - VGPU_MMIO_EDID_OFFSET;
+		return vb->edid.link_up && i < vb->edid.size ? vb->edid.blob[i] : 0;
+	}
+	if (pos >= VGPU_MMIO_VGA_OFFSET &&
+	    pos < VGPU_MMIO_VGA_OFFSET + VGPU_MMIO_VGA_SIZE)
+		return vb->vga[pos - VGPU_MMIO_VGA_OFFSET];
+	if (pos >= VGPU_MMIO_DISPI_OFFSET &&
+	    pos < VGPU_MMIO_DISPI_OFFSET + VGPU_MMIO_DISPI_SIZE) {
+		i = pos - VGPU_MMIO_DISPI_OFFSET;
+		return vgpu_bochs_dispi_read(vb, i / 2) >> (8 * (i & 1));
+	}
+	return 0;
+}
+
+/*
+ * Write @len bytes (1, 2 or 4, naturally aligned) of BAR2. A dispi
+ * register is written once per unit with all of its bytes the unit covers
+ * merged into the current value.
+ */
+static void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
+				  const u8 *bytes, unsigned int len)
+{
+	unsigned int i, j, index;
+	u16 val;
+
+	for (i = 0; i < len; i++) {
+		unsigned int p = pos + i;
+
+		if (p >= VGPU_MMIO_VGA_OFFSET &&
+		    p < VGPU_MMIO_VGA_OFFSET + VGPU_MMIO_VGA_SIZE) {
+			vb->vga[p - VGPU_MMIO_VGA_OFFSET] = bytes[i];
+			continue;
+		}
+		if (p < VGPU_MMIO_DISPI_OFFSET ||
+		    p >= VGPU_MMIO_DISPI_OFFSET + VGPU_MMIO_DISPI_SIZE)
+			continue;	/* EDID window and holes: read-only */
+
+		index = (p - VGPU_MMIO_DISPI_OFFSET) / 2;
+		val = vb->dispi[index];
+		for (j = i; j < len && (pos + j - VGPU_MMIO_DISPI_OFFSET) / 2 == index; j++) {
+			unsigned int shift = 8 * ((pos + j - VGPU_MMIO_DISPI_OFFSET) & 1);
+
+			val = (val & ~(0xff << shift)) | bytes[j] << shift;
+		}
+		vgpu_bochs_dispi_write(vb, index, val);
+		i = j - 1;
+	}
+}
+
+/**
+ * vgpu_bochs_mmio_rw() - access BAR2 from its VFIO region
+ * @vb: the device
+ * @buf: user buffer
+ * @count: bytes
+ * @pos: offset in BAR2
+ * @write: true to write
+ *
+ * Context: process context; takes and releases @vb->lock.
+ * Return: bytes accessed (shortened at the end of the BAR), -EINVAL if
+ * @pos is past the end, -EFAULT.
+ */
+ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
+			   size_t count, u64 pos, bool write)
+{
+	unsigned int off, unit, i;
+	u8 tmp[4];
+
+	if (pos >= VGPU_MMIO_BAR_SIZE)
+		return -EINVAL;
+	count = min_t(u64, count, VGPU_MMIO_BAR_SIZE - pos);
+
+	for (off = 0; off < count; off += unit) {
+		unsigned int p = pos + off;
+
+		/* the largest naturally aligned unit of at most 4 bytes */
+		unit = 4;
+		while (unit > 1 && (p % unit || off + unit > count))
+			unit /= 2;
+
+		if (write && copy_from_user(tmp, buf + off, unit))
+			return off ? off : -EFAULT;
+		mutex_lock(&vb->lock);
+		if (write) {
+			vgpu_bochs_mmio_write(vb, p, tmp, unit);
+		} else {
+			for (i = 0; i < unit; i++)
+				tmp[i] = vgpu_bochs_mmio_readb(vb, p + i);
+		}
+		mutex_unlock(&vb->lock);
+		if (!write && copy_to_user(buf + off, tmp, unit))
+			return off ? off : -EFAULT;
+	}
+	return count;
+}

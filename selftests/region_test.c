@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Regions of the vGPU: GET_REGION_INFO and its argsz protocol, interrupt
+ * info, video memory (BAR0) through pread/pwrite and mmap, and the MMIO
+ * registers (BAR2).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+#include <linux/vgpu_bochs.h>
+
+#include "kselftest_harness.h"
+#include "vgpu.h"
+#include "vgpu_test.h"
+
+#define BAR0	VFIO_PCI_BAR0_REGION_INDEX
+#define BAR2	VFIO_PCI_BAR2_REGION_INDEX
+#define MiB	(1024 * 1024)
+
+FIXTURE(region) {
+	char uuid[VGPU_UUID_LEN + 1];
+	struct vgpu *vgpu;
+	int fd;
+};
+
+FIXTURE_VARIANT(region) {
+	const char *type;
+	uint64_t vram_size;
+	uint16_t max_w, max_h;
+};
+
+FIXTURE_VARIANT_ADD(region, hd) {
+	.type = "hd",
+	.vram_size = 32 * MiB,
+	.max_w = 1920,
+	.max_h = 1200,
+};
+
+FIXTURE_VARIANT_ADD(region, uhd) {
+	.type = "uhd",
+	.vram_size = 128 * MiB,
+	.max_w = 3840,
+	.max_h = 2160,
+};
+
+FIXTURE_SETUP(region)
+{
+	int ret;
+
+	VGPU_MARK();
+	ret = vgpu_test_create_open(variant->type, self->uuid, &self->vgpu);
+	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
+	self->fd = vgpu_device_fd(self->vgpu);
+}
+
+FIXTURE_TEARDOWN(region)
+{
+	vgpu_close(self->vgpu);
+	vgpu_mdev_remove(self->uuid);
+}
+
+static int region_info(int fd, unsigned int index, struct vfio_region_info *info,
+		       uint32_t argsz)
+{
+	memset(info, 0, argsz);
+	info->argsz = argsz;
+	info->index = index;
+	return ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info) ? -errno : 0;
+}
+
+TEST_F(region, info_all_regions)
+{
+	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
+	struct vfio_region_info info;
+	const uint32_t rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	unsigned int i;
+
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &dinfo));
+	ASSERT_EQ(VGPU_EDID_REGION + 1, dinfo.num_regions);
+
+	for (i = 0; i < dinfo.num_regions; i++) {
+		ASSERT_EQ(0, region_info(self->fd, i, &info, sizeof(info)));
+		EXPECT_EQ(VGPU_REGION_OFFSET(i), info.offset);
+		switch (i) {
+		case BAR0:
+			EXPECT_EQ(variant->vram_size, info.size);
+			EXPECT_EQ(rw | VFIO_REGION_INFO_FLAG_MMAP, info.flags);
+			break;
+		case BAR2:
+			EXPECT_EQ(VGPU_BOCHS_MMIO_SIZE, info.size);
+			EXPECT_EQ(rw, info.flags);
+			break;
+		case VFIO_PCI_CONFIG_REGION_INDEX:
+			EXPECT_EQ(256, info.size);
+			EXPECT_EQ(rw, info.flags);
+			break;
+		case VGPU_EDID_REGION:
+			EXPECT_LE(0x400 + 128, info.size);
+			EXPECT_EQ(rw | VFIO_REGION_INFO_FLAG_CAPS, info.flags);
+			break;
+		default:
+			EXPECT_EQ(0, info.size) TH_LOG("region %u", i);
+			EXPECT_EQ(0, info.flags) TH_LOG("region %u", i);
+		}
+	}
+	EXPECT_EQ(-EINVAL, region_info(self->fd, dinfo.num_regions, &info, sizeof(info)));
+	EXPECT_EQ(-EINVAL, region_info(self->fd, 0xffffffff, &info, sizeof(info)));
+}
+
+TEST_F(region, info_argsz_protocol)
+{
+	union {
+		struct vfio_region_info info;
+		uint8_t raw[4096];
+	} u;
+	struct vfio_region_info_cap_type *cap;
+
+	/* 16: shorter than the fixed part */
+	EXPECT_EQ(-EINVAL, region_info(self->fd, BAR0, &u.info, 16));
+	EXPECT_EQ(-EINVAL, region_info(self->fd, VGPU_EDID_REGION, &u.info, 16));
+
+	/* 32: the fixed part; for EDID the needed size comes back */
+	ASSERT_EQ(0, region_info(self->fd, BAR0, &u.info, 32));
+	EXPECT_EQ(32, u.info.argsz);
+	ASSERT_EQ(0, region_info(self->fd, VGPU_EDID_REGION, &u.info, 32));
+	EXPECT_EQ(48, u.info.argsz);
+	EXPECT_EQ(0, u.info.cap_offset);
+	EXPECT_TRUE(u.info.flags & VFIO_REGION_INFO_FLAG_CAPS);
+
+	/* 48 and 4096: the capability chain follows the fixed part */
+	ASSERT_EQ(0, region_info(self->fd, VGPU_EDID_REGION, &u.info, 48));
+	ASSERT_EQ(32, u.info.cap_offset);
+	cap = (void *)(u.raw + u.info.cap_offset);
+	EXPECT_EQ(VFIO_REGION_INFO_CAP_TYPE, cap->header.id);
+	EXPECT_EQ(1, cap->header.version);
+	EXPECT_EQ(0, cap->header.next);
+	EXPECT_EQ(VFIO_REGION_TYPE_GFX, cap->type);
+	EXPECT_EQ(VFIO_REGION_SUBTYPE_GFX_EDID, cap->subtype);
+
+	memset(u.raw, 0x5a, sizeof(u.raw));
+	ASSERT_EQ(0, region_info(self->fd, VGPU_EDID_REGION, &u.info, sizeof(u.raw)));
+	EXPECT_EQ(sizeof(u.raw), u.info.argsz);
+	ASSERT_EQ(32, u.info.cap_offset);
+	EXPECT_EQ(VFIO_REGION_SUBTYPE_GFX_EDID, cap->subtype);
+	ASSERT_EQ(0, region_info(self->fd, BAR2, &u.info, sizeof(u.raw)));
+	EXPECT_EQ(0, u.info.cap_offset);
+	EXPECT_EQ(0, u.raw[200]);	/* region_info() zeroed it; untouched */
+}
+
+TEST_F(region, irq_info)
+{
+	struct vfio_irq_info irq;
+	unsigned int i;
+
+	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++) {
+		irq = (struct vfio_irq_info){ .argsz = sizeof(irq), .index = i };
+		ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+		EXPECT_EQ(0, irq.count);
+	}
+	irq = (struct vfio_irq_info){ .argsz = sizeof(irq), .index = VFIO_PCI_NUM_IRQS };
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+	EXPECT_EQ(EINVAL, errno);
+	irq = (struct vfio_irq_info){ .argsz = 8, .index = 0 };
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+static void fill(uint8_t *buf, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i * 131 + seed * 7 + (i >> 12));
+}
+
+TEST_F(region, vram_rw_exact_at_any_offset)
+{
+	static const struct { uint64_t off; size_t len; } cases[] = {
+		{ 0, 1 }, { 1, 3 }, { 4093, 7 }, { 4096, 4096 }, { 12345, 9999 },
+		{ 2 * MiB - 5, 10 }, { 2 * MiB - 4096, 3 * 4096 },
+	};
+	uint64_t size = variant->vram_size;
+	uint8_t *in = malloc(3 * 4096), *out = malloc(3 * 4096);
+	unsigned int i;
+
+	ASSERT_NE(NULL, in);
+	ASSERT_NE(NULL, out);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		fill(in, cases[i].len, i);
+		ASSERT_EQ(cases[i].len, vgpu_region_write(self->fd, BAR0, cases[i].off,
+							  in, cases[i].len));
+		memset(out, 0, cases[i].len);
+		ASSERT_EQ(cases[i].len, vgpu_region_read(self->fd, BAR0, cases[i].off,
+							 out, cases[i].len));
+		EXPECT_EQ(0, memcmp(in, out, cases[i].len)) TH_LOG("case %u", i);
+	}
+	/* Neighbours of a write are untouched: byte 0 then byte 4 of case 1. */
+	ASSERT_EQ(1, vgpu_region_read(self->fd, BAR0, 4, out, 1));
+	EXPECT_EQ(0, out[0]);
+
+	/* The last bytes, and the end of the region. */
+	fill(in, 8, 99);
+	ASSERT_EQ(4, vgpu_region_write(self->fd, BAR0, size - 4, in, 4));
+	ASSERT_EQ(4, vgpu_region_read(self->fd, BAR0, size - 4, out, 4));
+	EXPECT_EQ(0, memcmp(in, out, 4));
+	EXPECT_EQ(1, vgpu_region_read(self->fd, BAR0, size - 1, out, 8));
+	EXPECT_EQ(in[3], out[0]);
+	EXPECT_EQ(2, vgpu_region_write(self->fd, BAR0, size - 2, in, 8));
+	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, BAR0, size, out, 1));
+	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, BAR0, size, in, 1));
+	free(in);
+	free(out);
+}
+
+TEST_F(region, vram_untouched_reads_zero)
+{
+	uint8_t buf[4096], zero[4096] = {};
+
+	ASSERT_EQ(sizeof(buf), vgpu_region_read(self->fd, BAR0, variant->vram_size / 2,
+						buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, zero, sizeof(buf)));
+}
+
+TEST_F(region, vram_mmap_coherent_with_pread)
+{
+	size_t len = 6 * MiB;
+	uint64_t off = 2 * MiB + 4096;	/* not chunk aligned */
+	uint8_t *map, *buf = malloc(len);
+	size_t i;
+
+	ASSERT_NE(NULL, buf);
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		   VGPU_REGION_OFFSET(BAR0) + off);
+	ASSERT_NE(MAP_FAILED, map);
+
+	/* pwrite, then read through the mapping */
+	fill(buf, len, 1);
+	ASSERT_EQ(len, vgpu_region_write(self->fd, BAR0, off, buf, len));
+	EXPECT_EQ(0, memcmp(map, buf, len));
+
+	/* write through the mapping, then pread */
+	for (i = 0; i < len; i += 4096)
+		map[i + 7] ^= 0xff;
+	memset(buf, 0, len);
+	ASSERT_EQ(len, vgpu_region_read(self->fd, BAR0, off, buf, len));
+	EXPECT_EQ(0, memcmp(map, buf, len));
+	EXPECT_EQ((uint8_t)~(uint8_t)((4096 + 7) * 131 + 7 + 1), buf[4096 + 7]);
+	munmap(map, len);
+	free(buf);
+}
+
+TEST_F(region, vram_mmap_partial_unmap_keeps_offsets)
+{
+	size_t len = 4 * MiB;
+	uint8_t *map, want[64], got[64];
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		   VGPU_REGION_OFFSET(BAR0));
+	ASSERT_NE(MAP_FAILED, map);
+	fill(want, sizeof(want), 5);
+	ASSERT_EQ(sizeof(want), vgpu_region_write(self->fd, BAR0, 3 * 4096, want,
+						  sizeof(want)));
+	/* Unmap the front: the rest must still show the same offsets. */
+	ASSERT_EQ(0, munmap(map, 2 * 4096));
+	memcpy(got, map + 3 * 4096, sizeof(got));
+	EXPECT_EQ(0, memcmp(want, got, sizeof(got)));
+	munmap(map + 2 * 4096, len - 2 * 4096);
+}
+
+TEST_F(region, vram_mmap_rules)
+{
+	size_t len = 2 * MiB;
+	void *map;
+
+	/* private mappings, other regions, beyond BAR0: refused */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, len, PROT_READ, MAP_PRIVATE, self->fd,
+				   VGPU_REGION_OFFSET(BAR0)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+				   VGPU_REGION_OFFSET(BAR2)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
+				   VGPU_REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX)));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * len, PROT_READ, MAP_SHARED, self->fd,
+				   VGPU_REGION_OFFSET(BAR0) + variant->vram_size - len));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* the mapping cannot grow */
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+		   VGPU_REGION_OFFSET(BAR0));
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(MAP_FAILED, mremap(map, len, 2 * len, MREMAP_MAYMOVE));
+	EXPECT_EQ(MAP_FAILED, mremap(map, len, 2 * len, 0));
+	munmap(map, len);
+}
+
+TEST_F(region, vram_fresh_per_session)
+{
+	uint8_t in[64], out[64], zero[64] = {};
+	int ret;
+
+	fill(in, sizeof(in), 3);
+	ASSERT_EQ(sizeof(in), vgpu_region_write(self->fd, BAR0, 8192, in, sizeof(in)));
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	ret = vgpu_open(self->uuid, &self->vgpu);
+	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
+	self->fd = vgpu_device_fd(self->vgpu);
+	ASSERT_EQ(sizeof(out), vgpu_region_read(self->fd, BAR0, 8192, out, sizeof(out)));
+	EXPECT_EQ(0, memcmp(zero, out, sizeof(out)));
+}
+
+TEST_F(region, dispi_registers)
+{
+	uint16_t v;
+	uint32_t both;
+
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v));
+	EXPECT_EQ(VBE_DISPI_ID5, v);
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, &v));
+	EXPECT_EQ(variant->vram_size / 65536, v);
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ENABLE, &v));
+	EXPECT_EQ(0, v);
+
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_XRES, 800));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v));
+	EXPECT_EQ(800, v);
+
+	/* GETCAPS: the resolution registers read the maxima */
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_GETCAPS));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v));
+	EXPECT_EQ(variant->max_w, v);
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v));
+	EXPECT_EQ(variant->max_h, v);
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE, 0));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v));
+	EXPECT_EQ(800, v);
+
+	/* read-only and version registers */
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, 1));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, &v));
+	EXPECT_EQ(variant->vram_size / 65536, v);
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ID, VBE_DISPI_ID0 + 2));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v));
+	EXPECT_EQ(VBE_DISPI_ID0 + 2, v);
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ID, 0x1234));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v));
+	EXPECT_EQ(VBE_DISPI_ID0 + 2, v);
+
+	/* one 4-byte access covers two registers; byte access one half */
+	both = 0x00200400;	/* YRES = 0x20, XRES = 0x400 */
+	ASSERT_EQ(4, vgpu_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_DISPI + 2,
+				       &both, 4));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v));
+	EXPECT_EQ(0x400, v);
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v));
+	EXPECT_EQ(0x20, v);
+	v = 0x03;
+	ASSERT_EQ(1, vgpu_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_DISPI + 5,
+				       &v, 1));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v));
+	EXPECT_EQ(0x320, v);
+
+	/* VGA ports keep what is written; the BAR ends at 4 KiB */
+	v = 0x20;
+	ASSERT_EQ(1, vgpu_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_VGA, &v, 1));
+	v = 0;
+	ASSERT_EQ(1, vgpu_region_read(self->fd, BAR2, VGPU_BOCHS_MMIO_VGA, &v, 1));
+	EXPECT_EQ(0x20, v);
+	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, BAR2, VGPU_BOCHS_MMIO_SIZE, &v, 2));
+	EXPECT_EQ(2, vgpu_region_read(self->fd, BAR2, VGPU_BOCHS_MMIO_SIZE - 2, &both, 4));
+}
+
+TEST_F(region, reset_disables_display)
+{
+	uint16_t v;
+
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE,
+				      VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ENABLE, &v));
+	EXPECT_EQ(0, v);
+}
+
+TEST_HARNESS_MAIN
