@@ -6,6 +6,7 @@
  * VFIO device ioctls.
  */
 #include <linux/device.h>
+#include <linux/eventfd.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -90,6 +91,11 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 	if (ret)
 		return ret;
 
+	vb->display = vgpu_display_create(&vgpu_bochs_display_ops, vb);
+	if (!vb->display) {
+		vgpu_bochs_budget_release(vb->type->vram_size);
+		return -ENOMEM;
+	}
 	mutex_init(&vb->lock);
 	vgpu_bochs_cfg_init(vb);
 	vgpu_bochs_mmio_reset(vb);
@@ -101,6 +107,8 @@ static void vgpu_bochs_release_dev(struct vfio_device *vdev)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 
+	/* Live dma-bufs keep the display state, never this structure. */
+	vgpu_display_destroy(vb->display);
 	mutex_destroy(&vb->lock);
 	vgpu_bochs_budget_release(vb->type->vram_size);
 }
@@ -123,6 +131,7 @@ static int vgpu_bochs_open_device(struct vfio_device *vdev)
 	vgpu_bochs_cfg_init(vb);
 	vgpu_bochs_mmio_reset(vb);
 	mutex_unlock(&vb->lock);
+	vgpu_display_open(vb->display, vram);
 	return 0;
 }
 
@@ -131,10 +140,15 @@ static void vgpu_bochs_close_device(struct vfio_device *vdev)
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 	struct vgpu_vram *vram;
 
+	vgpu_display_close(vb->display);
 	mutex_lock(&vb->lock);
 	vram = vb->vram;
 	vb->vram = NULL;
 	vgpu_bochs_mmio_reset(vb);
+	if (vb->req_trigger) {
+		eventfd_ctx_put(vb->req_trigger);
+		vb->req_trigger = NULL;
+	}
 	mutex_unlock(&vb->lock);
 	vgpu_vram_put(vram);
 }
@@ -172,7 +186,12 @@ static long vgpu_bochs_ioctl_get_info(struct vgpu_bochs *vb,
 	return 0;
 }
 
-/* No interrupts yet: every PCI interrupt index exists with count 0. */
+/*
+ * The only interrupt is the device request (VFIO_PCI_REQ_IRQ_INDEX): an
+ * eventfd signalled when the mdev is being removed while open, so the VMM
+ * can release the device instead of removal blocking forever. Every other
+ * PCI interrupt index exists with count 0.
+ */
 static long vgpu_bochs_ioctl_get_irq_info(struct vgpu_bochs *vb,
 					  struct vfio_irq_info __user *arg)
 {
@@ -183,9 +202,96 @@ static long vgpu_bochs_ioctl_get_irq_info(struct vgpu_bochs *vb,
 		return -EFAULT;
 	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
 		return -EINVAL;
-	info.flags = 0;
-	info.count = 0;
+	if (info.index == VFIO_PCI_REQ_IRQ_INDEX) {
+		info.flags = VFIO_IRQ_INFO_EVENTFD;
+		info.count = 1;
+	} else {
+		info.flags = 0;
+		info.count = 0;
+	}
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static int vgpu_bochs_set_req_trigger(struct vgpu_bochs *vb, s32 fd)
+{
+	struct eventfd_ctx *ctx = NULL, *old;
+
+	if (fd >= 0) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	} else if (fd != -1) {
+		return -EINVAL;
+	}
+	mutex_lock(&vb->lock);
+	old = vb->req_trigger;
+	vb->req_trigger = ctx;
+	mutex_unlock(&vb->lock);
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
+
+static long vgpu_bochs_ioctl_set_irqs(struct vgpu_bochs *vb,
+				      struct vfio_irq_set __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	s32 fd;
+	u8 b;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	ret = vfio_set_irqs_validate_and_prepare(&hdr,
+						 hdr.index == VFIO_PCI_REQ_IRQ_INDEX,
+						 VFIO_PCI_NUM_IRQS, &data_size);
+	if (ret)
+		return ret;
+	if (hdr.index != VFIO_PCI_REQ_IRQ_INDEX)
+		return 0;	/* only "disable all" of an empty index */
+	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;
+
+	switch (hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
+	case VFIO_IRQ_SET_DATA_EVENTFD:
+		if (copy_from_user(&fd, arg->data, sizeof(fd)))
+			return -EFAULT;
+		return vgpu_bochs_set_req_trigger(vb, fd);
+	case VFIO_IRQ_SET_DATA_BOOL:
+		if (copy_from_user(&b, arg->data, sizeof(b)))
+			return -EFAULT;
+		if (!b)
+			return 0;
+		fallthrough;
+	default:	/* DATA_NONE: count 0 disables, count 1 fires */
+		if (!hdr.count)
+			return vgpu_bochs_set_req_trigger(vb, -1);
+		mutex_lock(&vb->lock);
+		if (vb->req_trigger)
+			eventfd_signal(vb->req_trigger);
+		mutex_unlock(&vb->lock);
+		return 0;
+	}
+}
+
+static void vgpu_bochs_request(struct vfio_device *vdev, unsigned int count)
+{
+	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
+
+	mutex_lock(&vb->lock);
+	if (vb->req_trigger) {
+		if (!(count % 10))
+			dev_notice_ratelimited(vdev->dev,
+					       "asking the user to release the device (#%u)\n",
+					       count);
+		eventfd_signal(vb->req_trigger);
+	} else if (!count) {
+		dev_notice(vdev->dev,
+			   "removal waits until the user closes the device (no request eventfd)\n");
+	}
+	mutex_unlock(&vb->lock);
 }
 
 /*
@@ -199,6 +305,7 @@ static long vgpu_bochs_ioctl_reset(struct vgpu_bochs *vb)
 	vgpu_bochs_cfg_init(vb);
 	vgpu_bochs_mmio_reset(vb);
 	mutex_unlock(&vb->lock);
+	vgpu_display_regs_changed(vb->display);
 	return 0;
 }
 
@@ -215,6 +322,12 @@ static long vgpu_bochs_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return vgpu_bochs_ioctl_get_region_info(vb, uarg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return vgpu_bochs_ioctl_get_irq_info(vb, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return vgpu_bochs_ioctl_set_irqs(vb, uarg);
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return vgpu_display_query_plane(vb->display, uarg);
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		return vgpu_display_get_dmabuf(vb->display, uarg);
 	case VFIO_DEVICE_RESET:
 		return vgpu_bochs_ioctl_reset(vb);
 	default:
@@ -232,6 +345,7 @@ static const struct vfio_device_ops vgpu_bochs_dev_ops = {
 	.write = vgpu_bochs_write,
 	.mmap = vgpu_bochs_mmap,
 	.ioctl = vgpu_bochs_ioctl,
+	.request = vgpu_bochs_request,
 	.bind_iommufd = vfio_iommufd_emulated_bind,
 	.unbind_iommufd = vfio_iommufd_emulated_unbind,
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
@@ -292,12 +406,67 @@ static ssize_t vgpu_bochs_show_description(struct mdev_type *mtype, char *buf)
 			  type->max_height);
 }
 
+/* /sys/bus/mdev/devices/UUID/vgpu_display/: what dma-bufs pin */
+static struct vgpu_display *dev_to_display(struct device *dev)
+{
+	struct vgpu_bochs *vb = dev_get_drvdata(dev);
+
+	return vb->display;
+}
+
+static ssize_t live_dmabufs_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  atomic_read(&dev_to_display(dev)->live_dmabufs));
+}
+static DEVICE_ATTR_RO(live_dmabufs);
+
+static ssize_t pinned_bytes_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&dev_to_display(dev)->pinned_bytes));
+}
+static DEVICE_ATTR_RO(pinned_bytes);
+
+static ssize_t layouts_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	struct vgpu_display *disp = dev_to_display(dev);
+	unsigned int n;
+
+	mutex_lock(&disp->lock);
+	n = disp->nr_layouts;
+	mutex_unlock(&disp->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(layouts);
+
+static struct attribute *vgpu_display_attrs[] = {
+	&dev_attr_live_dmabufs.attr,
+	&dev_attr_pinned_bytes.attr,
+	&dev_attr_layouts.attr,
+	NULL,
+};
+
+static const struct attribute_group vgpu_display_group = {
+	.name = "vgpu_display",
+	.attrs = vgpu_display_attrs,
+};
+
+static const struct attribute_group *vgpu_bochs_dev_groups[] = {
+	&vgpu_display_group,
+	NULL,
+};
+
 static struct mdev_driver vgpu_bochs_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
 		.name = VGPU_BOCHS_NAME,
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
+		.dev_groups = vgpu_bochs_dev_groups,
 	},
 	.probe = vgpu_bochs_probe,
 	.remove = vgpu_bochs_remove,

@@ -66,6 +66,7 @@ static void vgpu_bochs_dispi_write(struct vgpu_bochs *vb, unsigned int index,
 		vb->dispi[index] = val;
 		break;
 	}
+	vgpu_display_regs_changed(vb->display);
 }
 
 /* One byte of BAR2. */

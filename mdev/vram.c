@@ -226,6 +226,38 @@ ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
 	return done;
 }
 
+/**
+ * vgpu_vram_get_pages() - the pages behind a range of video memory
+ * @vram: the object
+ * @offset: start, page aligned
+ * @nr_pages: pages wanted
+ * @pages: filled with @nr_pages pages; no page references are taken, the
+ *	caller's reference on @vram keeps them alive
+ *
+ * Populates the range if needed.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EINVAL for a range outside @vram, -ENOMEM.
+ */
+int vgpu_vram_get_pages(struct vgpu_vram *vram, u64 offset,
+			unsigned long nr_pages, struct page **pages)
+{
+	unsigned long i;
+
+	if (!PAGE_ALIGNED(offset) || offset > vram->size ||
+	    nr_pages > (vram->size - offset) >> PAGE_SHIFT)
+		return -EINVAL;
+	for (i = 0; i < nr_pages; i++) {
+		u64 pos = offset + ((u64)i << PAGE_SHIFT);
+		struct vgpu_vram_chunk *c = vgpu_vram_chunk(vram, pos, true);
+
+		if (!c)
+			return -ENOMEM;
+		pages[i] = vgpu_vram_chunk_page(c, pos);
+	}
+	return 0;
+}
+
 /*
  * One vgpu_vram_map per mmap() call, shared by the VMAs that splitting
  * makes of it. Byte @addr of a VMA maps video memory byte

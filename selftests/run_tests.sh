@@ -13,13 +13,15 @@
 cd "$(dirname "$0")" || exit 2
 
 ALL="module_test mdev_type_test vfio_device_test cfg_space_test region_test
-     edid_test"
+     edid_test plane_test dmabuf_test"
 
 kmsg() { echo "<5>vgpu-selftest: $*" > /dev/kmsg 2>/dev/null; }
 
 for m in vfio vfio_iommu_type1 mdev; do
 	modprobe "$m" || { echo "# run_tests: modprobe $m failed"; exit 2; }
 done
+# vgem is the importer for the dma-buf import test (skipped without it)
+modprobe vgem 2>/dev/null
 
 if [ $# -gt 0 ]; then
 	progs=$1

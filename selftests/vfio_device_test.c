@@ -5,6 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -129,6 +132,100 @@ TEST_F(device, get_device_fd_wrong_name)
 	EXPECT_EQ(-1, ioctl(vgpu_group_fd(self->vgpu), VFIO_GROUP_GET_DEVICE_FD,
 			    "01234567-89ab-cdef-0123-456789abcdef"));
 	EXPECT_EQ(ENODEV, errno);
+}
+
+static int set_req_eventfd(int fd, int32_t efd)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} arg = {
+		.set.argsz = sizeof(arg),
+		.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.set.index = VFIO_PCI_REQ_IRQ_INDEX,
+		.set.count = 1,
+		.fd = efd,
+	};
+
+	return ioctl(fd, VFIO_DEVICE_SET_IRQS, &arg) ? -errno : 0;
+}
+
+struct remover {
+	const char *uuid;
+	int ret;
+};
+
+static void *remove_thread(void *arg)
+{
+	struct remover *r = arg;
+
+	r->ret = vgpu_mdev_remove(r->uuid);
+	return NULL;
+}
+
+TEST_F(device, remove_while_open_asks_user)
+{
+	struct remover r = { .uuid = self->uuid, .ret = 1 };
+	struct pollfd pfd;
+	uint64_t count;
+	pthread_t t;
+	int efd;
+
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, set_req_eventfd(self->fd, efd));
+
+	/* removal blocks until we let go, but first it asks us to */
+	ASSERT_EQ(0, pthread_create(&t, NULL, remove_thread, &r));
+	pfd = (struct pollfd){ .fd = efd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&pfd, 1, 20000));
+	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_LE(1, count);
+	EXPECT_EQ(1, r.ret);	/* still waiting */
+
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, r.ret);
+	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
+	close(efd);
+}
+
+TEST_F(device, set_irqs_validation)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_REQ_IRQ_INDEX,
+		.count = 1,
+	};
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	uint64_t count;
+
+	ASSERT_LE(0, efd);
+	/* a bad fd, an interrupt that does not exist, a bad action */
+	EXPECT_EQ(-EBADF, set_req_eventfd(self->fd, 1000));
+	EXPECT_EQ(-EINVAL, set_req_eventfd(self->fd, -2));
+	set.index = VFIO_PCI_INTX_IRQ_INDEX;
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
+	EXPECT_EQ(EINVAL, errno);
+	set.index = VFIO_PCI_REQ_IRQ_INDEX;
+	set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK;
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* DATA_NONE with count 1 fires the trigger (loopback) */
+	ASSERT_EQ(0, set_req_eventfd(self->fd, efd));
+	set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
+	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_EQ(1, count);
+	/* -1 unregisters */
+	ASSERT_EQ(0, set_req_eventfd(self->fd, -1));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
+	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(efd);
 }
 
 TEST_HARNESS_MAIN

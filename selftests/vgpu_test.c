@@ -14,7 +14,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <sys/ioctl.h>
+#include <linux/vfio.h>
 #include <linux/vgpu_bochs.h>
+#include <linux/vgpu_display.h>
 
 #include "vgpu.h"
 #include "vgpu_test.h"
@@ -301,4 +304,99 @@ void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h)
 	for (i = 0; i < 127; i++)
 		sum += buf[i];
 	buf[127] = -sum;
+}
+
+int vgpu_set_mode(int fd, unsigned int w, unsigned int h, unsigned int bpp,
+		  unsigned int virt_w, unsigned int x_off, unsigned int y_off)
+{
+	const struct { unsigned int index, val; } seq[] = {
+		{ VBE_DISPI_INDEX_ENABLE, 0 },
+		{ VBE_DISPI_INDEX_BPP, bpp },
+		{ VBE_DISPI_INDEX_XRES, w },
+		{ VBE_DISPI_INDEX_YRES, h },
+		{ VBE_DISPI_INDEX_BANK, 0 },
+		{ VBE_DISPI_INDEX_VIRT_WIDTH, virt_w },
+		{ VBE_DISPI_INDEX_VIRT_HEIGHT, 0xffff },
+		{ VBE_DISPI_INDEX_X_OFFSET, x_off },
+		{ VBE_DISPI_INDEX_Y_OFFSET, y_off },
+		{ VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED },
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(seq); i++) {
+		ret = vgpu_dispi_write(fd, seq[i].index, seq[i].val);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int vgpu_set_offset(int fd, unsigned int x_off, unsigned int y_off)
+{
+	int ret = vgpu_dispi_write(fd, VBE_DISPI_INDEX_X_OFFSET, x_off);
+
+	return ret ? ret : vgpu_dispi_write(fd, VBE_DISPI_INDEX_Y_OFFSET, y_off);
+}
+
+int vgpu_display_off(int fd)
+{
+	return vgpu_dispi_write(fd, VBE_DISPI_INDEX_ENABLE, 0);
+}
+
+int vgpu_query(int fd, unsigned int plane_type,
+	       struct vfio_device_gfx_plane_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->flags = VFIO_GFX_PLANE_TYPE_DMABUF;
+	info->drm_plane_type = plane_type;
+	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
+}
+
+int vgpu_get_dmabuf(int fd, uint32_t id)
+{
+	int ret = ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
+
+	return ret < 0 ? -errno : ret;
+}
+
+uint32_t vgpu_generation(const struct vfio_device_gfx_plane_info *info)
+{
+	uint32_t gen;
+
+	memcpy(&gen, (const char *)info + VGPU_GFX_PLANE_GENERATION_OFFSET,
+	       sizeof(gen));
+	return gen;
+}
+
+long long vgpu_display_stat(const char *uuid, const char *attr)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s/vgpu_display/%s", uuid, attr);
+	return vgpu_sysfs_read_ll(path);
+}
+
+long long vgpu_kernel_mem_kb(void)
+{
+	static const char * const keys[] = { "Slab:", "PageTables:", "KernelStack:",
+					     "VmallocUsed:" };
+	char line[256];
+	long long total = 0, v;
+	unsigned int i;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		for (i = 0; i < ARRAY_SIZE(keys); i++) {
+			if (!strncmp(line, keys[i], strlen(keys[i])) &&
+			    sscanf(line + strlen(keys[i]), "%lld", &v) == 1)
+				total += v;
+		}
+	}
+	fclose(f);
+	return total;
 }

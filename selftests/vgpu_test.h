@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define VGPU_MODULE		"vgpu_bochs"
 #define VGPU_PARENT		"vgpu_bochs"
 #define VGPU_MDEV_BUS		"/sys/bus/mdev/devices/"
@@ -50,6 +54,8 @@ int vgpu_mdev_remove_all(void);
 /* Region file offsets of the device fd, as in vfio-pci. */
 #define VGPU_REGION_OFFSET(i)	((uint64_t)(i) << 40)
 #define VGPU_EDID_REGION	9
+#define VGPU_PLANE_PRIMARY	1
+#define VGPU_PLANE_CURSOR	2
 
 struct vgpu;
 
@@ -69,6 +75,30 @@ long vgpu_region_write(int fd, unsigned int index, uint64_t off,
 /* BAR2 dispi register access as a guest driver does it (16-bit). */
 int vgpu_dispi_read(int fd, unsigned int index, uint16_t *val);
 int vgpu_dispi_write(int fd, unsigned int index, uint16_t val);
+
+/*
+ * Program a mode the way bochs-drm does: display off, bpp, size, virtual
+ * width/height, offsets, display on (with the linear framebuffer).
+ */
+int vgpu_set_mode(int fd, unsigned int w, unsigned int h, unsigned int bpp,
+		  unsigned int virt_w, unsigned int x_off, unsigned int y_off);
+int vgpu_set_offset(int fd, unsigned int x_off, unsigned int y_off);
+int vgpu_display_off(int fd);
+
+struct vfio_device_gfx_plane_info;
+/* QUERY_GFX_PLANE(DMABUF) as QEMU does it (argsz 64, zeroed struct). */
+int vgpu_query(int fd, unsigned int plane_type,
+	       struct vfio_device_gfx_plane_info *info);
+/* GET_GFX_DMABUF: a new fd or a negative errno. */
+int vgpu_get_dmabuf(int fd, uint32_t id);
+/* The generation QUERY stored at offset 60. */
+uint32_t vgpu_generation(const struct vfio_device_gfx_plane_info *info);
+
+/* /sys/bus/mdev/devices/UUID/vgpu_display/@attr, or a negative errno */
+long long vgpu_display_stat(const char *uuid, const char *attr);
+
+/* Kernel memory in KiB: Slab + PageTables + KernelStack + VmallocUsed */
+long long vgpu_kernel_mem_kb(void);
 
 /* Fill @buf with the 128-byte EDID block of a @w x @h monitor. */
 void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h);

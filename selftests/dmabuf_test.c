@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO_DEVICE_GET_GFX_DMABUF and the lifetime of the dma-bufs it returns:
+ * new fds with their own references, id validity, mmap/vmap/import, and
+ * dma-bufs outliving device close, reset, mdev removal and the guest's
+ * churn of layouts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <linux/vfio.h>
+#include <linux/vgpu_bochs.h>
+#include <xf86drm.h>
+
+#include "kselftest_harness.h"
+#include "vgpu.h"
+#include "vgpu_test.h"
+
+#define BAR0	VFIO_PCI_BAR0_REGION_INDEX
+
+FIXTURE(dmabuf) {
+	char uuid[VGPU_UUID_LEN + 1];
+	struct vgpu *vgpu;
+	int fd;
+	struct vfio_device_gfx_plane_info plane;
+};
+
+FIXTURE_VARIANT(dmabuf) {
+	const char *type;
+	unsigned int w, h;
+};
+
+FIXTURE_VARIANT_ADD(dmabuf, hd) {
+	.type = "hd",
+	.w = 1920,
+	.h = 1080,
+};
+
+FIXTURE_VARIANT_ADD(dmabuf, uhd) {
+	.type = "uhd",
+	.w = 3840,
+	.h = 2160,
+};
+
+FIXTURE_SETUP(dmabuf)
+{
+	int ret;
+
+	VGPU_MARK();
+	ret = vgpu_test_create_open(variant->type, self->uuid, &self->vgpu);
+	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
+	self->fd = vgpu_device_fd(self->vgpu);
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, variant->w, variant->h, 32,
+				   variant->w, 0, 0));
+	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &self->plane));
+	ASSERT_NE(0, self->plane.dmabuf_id);
+}
+
+FIXTURE_TEARDOWN(dmabuf)
+{
+	vgpu_close(self->vgpu);
+	vgpu_mdev_remove(self->uuid);
+}
+
+static void pattern(uint32_t *px, size_t n, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		px[i] = (uint32_t)(i * 2654435761u) ^ seed;
+}
+
+/* Draw as the guest does: into video memory at the plane's offset 0. */
+static int guest_draw(int fd, size_t size, uint32_t seed, uint32_t **out)
+{
+	uint32_t *px = malloc(size);
+	long n;
+
+	if (!px)
+		return -ENOMEM;
+	pattern(px, size / 4, seed);
+	n = vgpu_region_write(fd, BAR0, 0, px, size);
+	if (n != (long)size) {
+		free(px);
+		return n < 0 ? n : -EIO;
+	}
+	*out = px;
+	return 0;
+}
+
+TEST_F(dmabuf, get_returns_new_fd_each_time)
+{
+	int a, b, flags;
+	struct stat sa, sb;
+
+	a = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	ASSERT_LE(0, a);
+	b = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	ASSERT_LE(0, b);
+	EXPECT_NE(a, b);
+
+	/* separate files, close-on-exec, read-write */
+	ASSERT_EQ(0, fstat(a, &sa));
+	ASSERT_EQ(0, fstat(b, &sb));
+	EXPECT_NE(sa.st_ino, sb.st_ino);
+	EXPECT_EQ(self->plane.size, sa.st_size);
+	EXPECT_TRUE(fcntl(a, F_GETFD) & FD_CLOEXEC);
+	flags = fcntl(a, F_GETFL);
+	EXPECT_EQ(O_RDWR, flags & O_ACCMODE);
+
+	EXPECT_EQ(2, vgpu_display_stat(self->uuid, "live_dmabufs"));
+	EXPECT_EQ(2 * (long long)self->plane.size,
+		  vgpu_display_stat(self->uuid, "pinned_bytes"));
+	EXPECT_EQ(0, close(a));
+	EXPECT_EQ(1, vgpu_display_stat(self->uuid, "live_dmabufs"));
+	EXPECT_EQ(0, close(b));
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "live_dmabufs"));
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "pinned_bytes"));
+}
+
+TEST_F(dmabuf, unknown_ids)
+{
+	EXPECT_EQ(-ENOENT, vgpu_get_dmabuf(self->fd, 0));
+	EXPECT_EQ(-ENOENT, vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id + 1000));
+	EXPECT_EQ(-ENOENT, vgpu_get_dmabuf(self->fd, 0xffffffff));
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_GFX_DMABUF, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(dmabuf, release_then_reget_1000_times)
+{
+	int i, fd;
+
+	for (i = 0; i < 1000; i++) {
+		fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+		ASSERT_LE(0, fd) TH_LOG("iteration %d: %s", i, strerror(-fd));
+		ASSERT_EQ(0, close(fd));
+	}
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "live_dmabufs"));
+}
+
+TEST_F(dmabuf, mmap_shows_guest_framebuffer)
+{
+	size_t size = self->plane.size;
+	uint32_t *want, *map;
+	uint32_t word;
+	int fd;
+
+	ASSERT_EQ(0, guest_draw(self->fd, size, 0x1234, &want));
+	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	ASSERT_LE(0, fd);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(0, memcmp(want, map, size));
+
+	/* writes through the dma-buf land in video memory */
+	map[size / 4 - 1] = 0xcafef00d;
+	ASSERT_EQ(4, vgpu_region_read(self->fd, BAR0, size - 4, &word, 4));
+	EXPECT_EQ(0xcafef00d, word);
+
+	/* cpu access bracketing works */
+	struct dma_buf_sync sync = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+
+	EXPECT_EQ(0, ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync));
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	EXPECT_EQ(0, ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync));
+
+	munmap(map, size);
+	close(fd);
+	free(want);
+}
+
+TEST_F(dmabuf, mmap_limits)
+{
+	size_t size = self->plane.size;
+	void *map;
+	int fd;
+
+	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, size + 4096, PROT_READ, MAP_SHARED, fd, 0));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, size));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0));
+
+	/* a mapping at an offset sees the right part */
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, size - 4096);
+	ASSERT_NE(MAP_FAILED, map);
+	munmap(map, 4096);
+
+	/* mremap cannot grow it */
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(MAP_FAILED, mremap(map, size, size + 4096, MREMAP_MAYMOVE));
+	EXPECT_EQ(MAP_FAILED, mremap(map, size, size + 4096, 0));
+	munmap(map, size);
+	close(fd);
+}
+
+TEST_F(dmabuf, outlives_close_reset_and_remove)
+{
+	size_t size = self->plane.size;
+	uint32_t *want, *map;
+	int fd;
+
+	ASSERT_EQ(0, guest_draw(self->fd, size, 0xbeef, &want));
+	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	ASSERT_LE(0, fd);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
+	EXPECT_EQ(0, memcmp(want, map, size));
+
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	EXPECT_EQ(0, memcmp(want, map, size));
+
+	/* the module is pinned by the dma-buf */
+	EXPECT_EQ(-EWOULDBLOCK, vgpu_module_unload());
+
+	ASSERT_EQ(0, vgpu_mdev_remove(self->uuid));
+	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
+	EXPECT_EQ(0, memcmp(want, map, size));
+	map[0] = 1;	/* still writable */
+	EXPECT_EQ(1, map[0]);
+	EXPECT_EQ(-EWOULDBLOCK, vgpu_module_unload());
+
+	munmap(map, size);
+	/* a new mapping of the orphaned dma-buf works too */
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(0, memcmp(want + 1, map + 1, size - 4));
+	munmap(map, size);
+	EXPECT_EQ(0, close(fd));
+
+	/* the last reference is gone: the module can go and come back */
+	EXPECT_EQ(0, vgpu_module_unload());
+	EXPECT_EQ(0, vgpu_module_load());
+	free(want);
+}
+
+TEST_F(dmabuf, stale_session_ids_refused)
+{
+	uint32_t id = self->plane.dmabuf_id;
+	int ret;
+
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	ret = vgpu_open(self->uuid, &self->vgpu);
+	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
+	self->fd = vgpu_device_fd(self->vgpu);
+	EXPECT_EQ(-ENOENT, vgpu_get_dmabuf(self->fd, id));
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "layouts"));
+}
+
+static int find_vgem(void)
+{
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		drmVersionPtr v;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && !strcmp(v->name, "vgem")) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		if (v)
+			drmFreeVersion(v);
+		close(fd);
+	}
+	return -1;
+}
+
+TEST_F(dmabuf, import_into_vgem)
+{
+	uint32_t handle = 0;
+	struct stat a, b;
+	int vgem, fd, back = -1;
+
+	vgem = find_vgem();
+	if (vgem < 0)
+		SKIP(return, "no vgem device (modprobe vgem)");
+	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	ASSERT_LE(0, fd);
+
+	/* import attaches and maps: our sg table path */
+	ASSERT_EQ(0, drmPrimeFDToHandle(vgem, fd, &handle));
+	EXPECT_NE(0, handle);
+	/* exporting the handle again gives back the very same dma-buf */
+	ASSERT_EQ(0, drmPrimeHandleToFD(vgem, handle, DRM_CLOEXEC, &back));
+	ASSERT_EQ(0, fstat(fd, &a));
+	ASSERT_EQ(0, fstat(back, &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+
+	close(back);
+	close(fd);
+	/* vgem still holds the buffer through its GEM handle */
+	EXPECT_EQ(1, vgpu_display_stat(self->uuid, "live_dmabufs"));
+	struct drm_gem_close gc = { .handle = handle };
+
+	EXPECT_EQ(0, drmIoctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc));
+	close(vgem);
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "live_dmabufs"));
+}
+
+TEST_F(dmabuf, layouts_bounded_over_10000_offsets)
+{
+	const unsigned int n = 10000, w = 1024, h = 768;
+	struct vfio_device_gfx_plane_info info;
+	long long before, after, closed, max_idle;
+	unsigned int i, lines, fds = 0;
+	int fd;
+
+	max_idle = vgpu_sysfs_read_ll("/sys/module/" VGPU_MODULE
+				      "/parameters/max_idle_layouts");
+	ASSERT_LT(0, max_idle);
+	/* 1024 pixels at 32 bpp is one page per line: every offset is valid */
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, w, h, 32, w, 0, 0));
+	/* y offsets from 0 up to the last frame that fits in video memory */
+	lines = (strcmp(variant->type, "hd") ? 128u << 20 : 32u << 20) / 4096 - h;
+	before = vgpu_kernel_mem_kb();
+
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, i % lines));
+		ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+		ASSERT_NE(0, info.dmabuf_id);
+		if (i % 100 == 0) {	/* QEMU-like: fetch some of them */
+			fd = vgpu_get_dmabuf(self->fd, info.dmabuf_id);
+			ASSERT_LE(0, fd);
+			close(fd);
+			fds++;
+		}
+	}
+	after = vgpu_kernel_mem_kb();
+	TH_LOG("%u layouts (%u exported): kernel memory %lld -> %lld KiB",
+	       n, fds, before, after);
+	EXPECT_GE(max_idle + 1, vgpu_display_stat(self->uuid, "layouts"));
+	EXPECT_GE(1024, after - before);
+
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	closed = vgpu_kernel_mem_kb();
+	TH_LOG("after close: %lld KiB", closed);
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "layouts"));
+	EXPECT_GE(256, closed - before);
+}
+
+struct stress {
+	int fd;
+	unsigned int w, h;
+	atomic_int stop;
+	int errors;
+	int exports;	/* dma-bufs fetched and read, all threads */
+	unsigned int sum;	/* of bytes read, so the reads happen */
+	pthread_mutex_t lock;
+};
+
+static void *stress_thread(void *arg)
+{
+	struct stress *st = arg;
+	struct vfio_device_gfx_plane_info info;
+	unsigned int seed = (unsigned int)(uintptr_t)&info;
+	int fd;
+
+	while (!atomic_load(&st->stop)) {
+		switch (rand_r(&seed) % 4) {
+		case 0:	/* mode change, sometimes invalid */
+			if (vgpu_set_mode(st->fd, 64 + rand_r(&seed) % st->w,
+					  1 + rand_r(&seed) % st->h,
+					  rand_r(&seed) % 3 ? 32 : 16, 0, 0,
+					  rand_r(&seed) % 64))
+				st->errors++;
+			break;
+		case 1: /* page flip */
+			if (vgpu_set_offset(st->fd, 0, rand_r(&seed) % 4 * 16))
+				st->errors++;
+			break;
+		default:
+			if (vgpu_query(st->fd, VGPU_PLANE_PRIMARY, &info)) {
+				st->errors++;
+				break;
+			}
+			if (!info.dmabuf_id)
+				break;
+			fd = vgpu_get_dmabuf(st->fd, info.dmabuf_id);
+			if (fd >= 0) {
+				void *map = mmap(NULL, info.size, PROT_READ,
+						 MAP_SHARED, fd, 0);
+
+				if (map != MAP_FAILED) {
+					pthread_mutex_lock(&st->lock);
+					st->sum += *(unsigned char *)map;
+					st->exports++;
+					pthread_mutex_unlock(&st->lock);
+					munmap(map, info.size);
+				} else {
+					st->errors++;
+				}
+				close(fd);
+			} else if (fd != -ENOENT) {	/* evicted meanwhile: fine */
+				st->errors++;
+			}
+		}
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(dmabuf, four_threads_30s, 120)
+{
+	struct stress st = { .fd = self->fd, .w = 1024, .h = 768,
+			     .lock = PTHREAD_MUTEX_INITIALIZER };
+	pthread_t t[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, stress_thread, &st));
+	sleep(30);
+	atomic_store(&st.stop, 1);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	TH_LOG("%d dma-bufs exported and read", st.exports);
+	EXPECT_EQ(0, st.errors);
+	EXPECT_LT(100, st.exports);
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "live_dmabufs"));
+}
+
+TEST_HARNESS_MAIN
