@@ -307,23 +307,29 @@ out:
 	return ret;
 }
 
-static int vgpu_plane_read(struct vgpu_display *disp, unsigned int type,
-			   struct vgpu_plane_state *st)
+/* Two consecutive u32 fields of a user struct as one 64-bit store. */
+static __always_inline u64 vgpu_pair(u32 first, u32 second)
 {
-	struct vgpu_plane *pl = &disp->planes[type - 1];
-	unsigned int seq;
-	int ret;
+	return IS_ENABLED(CONFIG_CPU_BIG_ENDIAN) ?
+	       (u64)first << 32 | second : (u64)second << 32 | first;
+}
 
-	if (atomic_read(&disp->regs_seq) != READ_ONCE(pl->decoded)) {
-		ret = vgpu_plane_update(disp, type);
-		if (ret)
-			return ret;
-	}
+/* The published state of @pl; lockless, does not sleep, calls nothing. */
+static __always_inline void vgpu_plane_snapshot(struct vgpu_plane *pl,
+						struct vgpu_plane_state *st)
+{
+	unsigned int seq;
+
 	do {
 		seq = read_seqcount_begin(&pl->seq);
 		*st = pl->state;
 	} while (read_seqcount_retry(&pl->seq, seq));
-	return 0;
+}
+
+static bool vgpu_plane_stale(struct vgpu_display *disp, unsigned int type)
+{
+	return atomic_read(&disp->regs_seq) !=
+	       READ_ONCE(disp->planes[type - 1].decoded);
 }
 
 /**
@@ -344,50 +350,82 @@ static int vgpu_plane_read(struct vgpu_display *disp, unsigned int type,
 long vgpu_display_query_plane(struct vgpu_display *disp,
 			      struct vfio_device_gfx_plane_info __user *arg)
 {
-	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
-					  dmabuf_id);
-	struct vfio_device_gfx_plane_info info;
+	const u32 minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
+	const u32 fullsz = sizeof(*arg);
+
+	BUILD_BUG_ON(offsetof(typeof(*arg), width) % 8 ||
+		     offsetof(typeof(*arg), height) != offsetof(typeof(*arg), width) + 4 ||
+		     offsetof(typeof(*arg), stride) != offsetof(typeof(*arg), width) + 8 ||
+		     offsetof(typeof(*arg), size) != offsetof(typeof(*arg), width) + 12 ||
+		     offsetof(typeof(*arg), x_pos) != offsetof(typeof(*arg), width) + 16 ||
+		     offsetof(typeof(*arg), x_hot) != offsetof(typeof(*arg), width) + 24 ||
+		     offsetof(typeof(*arg), dmabuf_id) != offsetof(typeof(*arg), width) + 32 ||
+		     offsetof(typeof(*arg), reserved) != offsetof(typeof(*arg), width) + 36);
+	u32 argsz, flags, type, hot;
 	struct vgpu_plane_state st;
 	int ret;
 
-	if (copy_from_user(&info, arg, minsz))
+	/*
+	 * This is polled every frame by every display of the VMM. Only three
+	 * input fields matter, and the answer is written field by field in
+	 * one user access section, entered once in the common case.
+	 */
+	if (!user_access_begin(arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-	if (info.flags & VFIO_GFX_PLANE_TYPE_PROBE)
-		return info.flags == (VFIO_GFX_PLANE_TYPE_PROBE |
-				      VFIO_GFX_PLANE_TYPE_DMABUF) ? 0 : -EINVAL;
-	if (info.flags != VFIO_GFX_PLANE_TYPE_DMABUF)
-		return -EINVAL;
-	if (info.drm_plane_type != VGPU_PLANE_PRIMARY &&
-	    info.drm_plane_type != VGPU_PLANE_CURSOR)
-		return -EINVAL;
+	unsafe_get_user(argsz, &arg->argsz, efault);
+	unsafe_get_user(flags, &arg->flags, efault);
+	unsafe_get_user(type, &arg->drm_plane_type, efault);
 
-	ret = vgpu_plane_read(disp, info.drm_plane_type, &st);
-	if (ret)
-		return ret;
-
-	info.drm_format = st.desc.drm_format;
-	info.drm_format_mod = 0;	/* DRM_FORMAT_MOD_LINEAR */
-	info.width = st.desc.width;
-	info.height = st.desc.height;
-	info.stride = st.desc.stride;
-	info.size = st.desc.size;
-	info.x_pos = 0;
-	info.y_pos = 0;
-	if (info.drm_plane_type == VGPU_PLANE_CURSOR) {
-		info.x_hot = U32_MAX;
-		info.y_hot = U32_MAX;
-	} else {
-		info.x_hot = 0;
-		info.y_hot = 0;
+	ret = -EINVAL;
+	if (argsz < minsz)
+		goto out;
+	if (flags & VFIO_GFX_PLANE_TYPE_PROBE) {
+		if (flags == (VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF))
+			ret = 0;
+		goto out;
 	}
-	info.dmabuf_id = st.id;
-	info.reserved = st.generation;
+	if (flags != VFIO_GFX_PLANE_TYPE_DMABUF ||
+	    (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR))
+		goto out;
 
-	if (copy_to_user(arg, &info, min_t(size_t, info.argsz, sizeof(info))))
-		return -EFAULT;
-	return 0;
+	if (vgpu_plane_stale(disp, type)) {
+		/* decoding may sleep: leave the user access section for it */
+		user_access_end();
+		ret = vgpu_plane_update(disp, type);
+		if (ret)
+			return ret;
+		if (!user_access_begin(arg, minsz))
+			return -EFAULT;
+	}
+	vgpu_plane_snapshot(&disp->planes[type - 1], &st);
+
+	/*
+	 * From width on, the output fields pair up into naturally aligned
+	 * 64-bit words (the struct layout is fixed ABI): store them two at a
+	 * time. No cursor hotspot reads 0xffffffff; the primary has none.
+	 */
+	hot = type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
+	unsafe_put_user(st.desc.drm_format, &arg->drm_format, efault);
+	unsafe_put_user(0ULL, &arg->drm_format_mod, efault);	/* linear */
+	unsafe_put_user(vgpu_pair(st.desc.width, st.desc.height),
+			(u64 __user *)&arg->width, efault);
+	unsafe_put_user(vgpu_pair(st.desc.stride, st.desc.size),
+			(u64 __user *)&arg->stride, efault);
+	unsafe_put_user(0ULL, (u64 __user *)&arg->x_pos, efault);
+	unsafe_put_user(vgpu_pair(hot, hot), (u64 __user *)&arg->x_hot, efault);
+	if (argsz >= fullsz && access_ok(arg, fullsz))
+		unsafe_put_user(vgpu_pair(st.id, st.generation),
+				(u64 __user *)&arg->dmabuf_id, efault);
+	else
+		unsafe_put_user(st.id, &arg->dmabuf_id, efault);
+	ret = 0;
+out:
+	user_access_end();
+	return ret;
+
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /**

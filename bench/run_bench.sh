@@ -1,0 +1,16 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the VM: load vgpu_bochs and the upstream mbochs, create one
+# instance of each (vgpu_bochs-uhd, mbochs-large) and run vgpu_bench.
+cd "$(dirname "$0")" || exit 2
+for m in vfio vfio_iommu_type1 mdev; do
+	modprobe "$m" || exit 2
+done
+insmod ../mdev/vgpu_bochs.ko || exit 2
+insmod build/mbochs/mbochs.ko || exit 2
+ours=$(cat /proc/sys/kernel/random/uuid)
+theirs=$(cat /proc/sys/kernel/random/uuid)
+echo "$ours" > /sys/class/mdev_bus/vgpu_bochs/mdev_supported_types/vgpu_bochs-uhd/create || exit 2
+echo "$theirs" > /sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-large/create || exit 2
+./vgpu_bench --ours "$ours" --mbochs "$theirs" "$@"

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vgpu_bench - measure vgpu_bochs against the upstream mbochs sample in the
+ * same VM boot.
+ *
+ * Usage: vgpu_bench --ours UUID --mbochs UUID [--rounds N] [--only NAME]
+ *
+ * Both devices are driven the same way a VMM and a guest would: dispi
+ * registers through BAR2, QUERY_GFX_PLANE/GET_GFX_DMABUF on the device fd.
+ * Timed work runs in batches that alternate between the drivers (and
+ * between a figure and its reference), so slow phases of the host hit
+ * both; each figure is the median over the rounds. Under TCG the absolute
+ * numbers mean little: read the ratios. Exits 1 if a target is missed.
+ *
+ * mbochs cannot mmap its dma-bufs, fails the first QUERY of each new mode
+ * and corrupts page refcounts when an id is fetched twice: the bench says
+ * so where it matters, queries it twice, and never fetches an id twice.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+#include <linux/vgpu_bochs.h>
+
+#include "vgpu.h"
+#include "vgpu_test.h"
+
+#define MAX_ROUNDS	15
+
+struct dev {
+	const char *name;
+	const char *uuid;
+	struct vgpu *vgpu;
+	int fd;
+	uint64_t bar0, bar2;	/* file offsets of the regions */
+	uint64_t vram;
+	bool mbochs;
+	unsigned int next_y;	/* offsets never used for a GET before */
+};
+
+static int failures;
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "vgpu_bench: %s: %s\n", what, strerror(err));
+	exit(2);
+}
+
+static uint64_t region_offset(struct dev *d, unsigned int index, uint64_t *size)
+{
+	struct vfio_region_info info = { .argsz = sizeof(info), .index = index };
+
+	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &info))
+		die("GET_REGION_INFO", errno);
+	if (size)
+		*size = info.size;
+	return info.offset;
+}
+
+static void dev_open(struct dev *d)
+{
+	int ret = vgpu_open(d->uuid, &d->vgpu);
+
+	if (ret) {
+		fprintf(stderr, "vgpu_bench: %s (%s): %s\n", d->name, d->uuid,
+			vgpu_strerror(ret));
+		exit(2);
+	}
+	d->fd = vgpu_device_fd(d->vgpu);
+	d->bar0 = region_offset(d, VFIO_PCI_BAR0_REGION_INDEX, &d->vram);
+	d->bar2 = region_offset(d, VFIO_PCI_BAR2_REGION_INDEX, NULL);
+}
+
+static void dispi(struct dev *d, unsigned int index, uint16_t val)
+{
+	if (pwrite(d->fd, &val, 2, d->bar2 + VGPU_BOCHS_MMIO_DISPI + 2 * index) != 2)
+		die("BAR2 register write", errno);
+}
+
+static void set_mode(struct dev *d, unsigned int w, unsigned int h)
+{
+	dispi(d, VBE_DISPI_INDEX_ENABLE, 0);
+	dispi(d, VBE_DISPI_INDEX_BPP, 32);
+	dispi(d, VBE_DISPI_INDEX_XRES, w);
+	dispi(d, VBE_DISPI_INDEX_YRES, h);
+	dispi(d, VBE_DISPI_INDEX_VIRT_WIDTH, w);
+	dispi(d, VBE_DISPI_INDEX_X_OFFSET, 0);
+	dispi(d, VBE_DISPI_INDEX_Y_OFFSET, 0);
+	dispi(d, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+}
+
+/* QUERY; mbochs fails the first one of every new mode with ENOMEM. */
+static void query(struct dev *d, struct vfio_device_gfx_plane_info *info)
+{
+	int tries = d->mbochs ? 2 : 1;
+
+	while (tries--) {
+		if (!vgpu_query(d->fd, VGPU_PLANE_PRIMARY, info) && info->size)
+			return;
+	}
+	die("QUERY_GFX_PLANE", errno ? errno : EINVAL);
+}
+
+/* ---------------------------------------------------------------- */
+
+struct result {
+	double v[MAX_ROUNDS];
+	int n;
+};
+
+static void add(struct result *r, double v)
+{
+	r->v[r->n++] = v;
+}
+
+static double med(struct result *r)
+{
+	return r->n ? median(r->v, r->n) : 0;
+}
+
+static void verdict(const char *what, double ratio, double target)
+{
+	bool ok = ratio <= target;
+
+	printf("  %-58s ratio %6.3f  target <= %.2f  %s\n", what, ratio, target,
+	       ok ? "ok" : "MISSED");
+	if (!ok)
+		failures++;
+}
+
+/*
+ * ns per ioctl of @n unimplemented ioctls, of @n unchanged QUERYs and of
+ * @n PROBE|DMABUF (which only reads its argument: the cost of an ioctl
+ * that touches user memory at all). The structs are set up once: only the
+ * kernel's work is timed.
+ */
+static void query_batch(struct dev *d, int n, double *floor_ns, double *query_ns,
+			double *probe_ns)
+{
+	struct vfio_device_gfx_plane_info info, probe = {
+		.argsz = sizeof(probe),
+		.flags = VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF,
+	};
+	double t0, t1, t2, fl = 0, q = 0, pr = 0;
+	int i, rep;
+
+	vgpu_query(d->fd, VGPU_PLANE_PRIMARY, &info);
+	for (rep = 0; rep < 10; rep++) {
+		t0 = now_ns();
+		for (i = 0; i < n / 10; i++)
+			ioctl(d->fd, _IO(VFIO_TYPE, VFIO_BASE + 60), &info);
+		t1 = now_ns();
+		for (i = 0; i < n / 10; i++)
+			ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info);
+		t2 = now_ns();
+		for (i = 0; i < n / 10; i++)
+			ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, &probe);
+		pr += now_ns() - t2;
+		fl += t1 - t0;
+		q += t2 - t1;
+	}
+	*floor_ns = fl / n;
+	*query_ns = q / n;
+	*probe_ns = pr / n;
+}
+
+static void bench_query(struct dev *ours, struct dev *mb, int rounds)
+{
+	struct result floor[2] = {}, q1[2] = {}, q1000[2] = {};
+	struct result r1[2] = {}, r1000[2] = {};	/* QUERY / floor, per batch */
+	struct result rp[2] = {};			/* PROBE / floor, per batch */
+	struct dev *devs[2] = { ours, mb };
+	struct vfio_device_gfx_plane_info info;
+	char path[] = "/sys/module/vgpu_bochs/parameters/max_idle_layouts";
+	char old[32] = "16";
+	double fl, q, p;
+	int r, k, i;
+
+	for (k = 0; k < 2; k++) {
+		set_mode(devs[k], 1024, 768);
+		query(devs[k], &info);
+	}
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < 2; k++) {
+			query_batch(devs[k], 2000, &fl, &q, &p);
+			add(&floor[k], fl);
+			add(&q1[k], q);
+			add(&r1[k], q / fl);
+			add(&rp[k], p / fl);
+		}
+	}
+
+	/* 1000 cached layouts, then show the oldest one again */
+	vgpu_sysfs_read(path, old, sizeof(old));
+	vgpu_sysfs_write(path, "2000");
+	for (k = 0; k < 2; k++) {
+		for (i = 1000; i > 0; i--) {
+			dispi(devs[k], VBE_DISPI_INDEX_Y_OFFSET, i);
+			query(devs[k], &info);
+		}
+		dispi(devs[k], VBE_DISPI_INDEX_Y_OFFSET, 1000);
+		query(devs[k], &info);
+	}
+	printf("  (layouts cached by vgpu_bochs: %lld)\n",
+	       vgpu_display_stat(ours->uuid, "layouts"));
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < 2; k++) {
+			query_batch(devs[k], 2000, &fl, &q, &p);
+			add(&q1000[k], q);
+			add(&r1000[k], q / fl);
+		}
+	}
+	vgpu_sysfs_write(path, old);
+
+	printf("QUERY_GFX_PLANE of an unchanged plane (ns per call; floor: unimplemented ioctl)\n");
+	for (k = 0; k < 2; k++)
+		printf("  %-10s floor %6.0f   QUERY %6.0f   QUERY, 1000 layouts %6.0f\n",
+		       devs[k]->name, med(&floor[k]), med(&q1[k]), med(&q1000[k]));
+	printf("  %-58s ratio %6.3f  (reading the argument at all)\n",
+	       "vgpu_bochs PROBE / dispatch floor", med(&rp[0]));
+	/* each QUERY figure is taken relative to the floor of its own batch */
+	verdict("vgpu_bochs QUERY / dispatch floor", med(&r1[0]), 1.15);
+	verdict("vgpu_bochs QUERY with 1000 layouts / with one",
+		med(&r1000[0]) / med(&r1[0]), 1.10);
+	printf("  %-58s ratio %6.3f  (for reference)\n",
+	       "mbochs QUERY with 1000 layouts / with one", med(&r1000[1]) / med(&r1[1]));
+}
+
+/* New layout (offset change) + QUERY + GET + close, ns per iteration */
+static double new_layout_batch(struct dev *d, int n)
+{
+	struct vfio_device_gfx_plane_info info;
+	double t0 = now_ns();
+	int i, fd;
+
+	for (i = 0; i < n; i++) {
+		dispi(d, VBE_DISPI_INDEX_Y_OFFSET, 1001 + d->next_y++);
+		query(d, &info);
+		fd = vgpu_get_dmabuf(d->fd, info.dmabuf_id);
+		if (fd < 0)
+			die("GET_GFX_DMABUF", -fd);
+		close(fd);
+	}
+	return (now_ns() - t0) / n;
+}
+
+static void bench_new_layout(struct dev *ours, struct dev *mb, int rounds)
+{
+	struct result res[2] = {};
+	int r;
+
+	set_mode(ours, 1024, 768);
+	set_mode(mb, 1024, 768);
+	for (r = 0; r < rounds; r++) {
+		add(&res[0], new_layout_batch(ours, 200));
+		add(&res[1], new_layout_batch(mb, 200));
+	}
+	printf("New layout + QUERY + GET_GFX_DMABUF + close (us per iteration, 1024x768)\n");
+	printf("  vgpu_bochs %8.1f   mbochs %8.1f\n", med(&res[0]) / 1e3, med(&res[1]) / 1e3);
+	verdict("vgpu_bochs / mbochs", med(&res[0]) / med(&res[1]), 0.5);
+}
+
+/*
+ * mmap on a 2 MiB boundary, so the kernel can map whole 2 MiB pieces with
+ * one PMD (neither the VFIO nor the dma-buf file picks aligned addresses).
+ */
+static void *mmap_aligned(size_t len, int fd, off_t off)
+{
+	const size_t huge = 2u << 20;
+	uint8_t *area, *p;
+
+	area = mmap(NULL, len + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return MAP_FAILED;
+	p = (uint8_t *)(((uintptr_t)area + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (p > area)
+		munmap(area, p - area);
+	munmap(p + len, area + len + huge - (p + len));
+	return mmap(p, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, off);
+}
+
+/*
+ * Start a timed copy with an empty TLB: unmapping more than a few pages
+ * flushes it (and under TCG also QEMU's software TLB), as the munmap of
+ * the fresh-mapping case does. Without this, whichever copy follows a
+ * munmap pays for refilling the TLB and the comparison is unfair.
+ */
+static void tlb_cold(void)
+{
+	size_t len = 1u << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p != MAP_FAILED)
+		munmap(p, len);
+}
+
+/* Page-aligned like a mapping, so both copies see the same alignment. */
+static void *alloc_touched(size_t size)
+{
+	void *p = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
+
+	if (!p)
+		die("aligned_alloc", ENOMEM);
+	memset(p, 0x11, size);
+	return p;
+}
+
+static void bench_frames(struct dev *ours, struct dev *mb, int rounds)
+{
+	static const unsigned int modes[][2] = { { 1920, 1080 }, { 3840, 2160 } };
+	struct vfio_device_gfx_plane_info info;
+	unsigned int m;
+	int r, fd;
+
+	printf("Full frame read (ms per frame; memcpy: from ordinary memory)\n");
+	for (m = 0; m < 2; m++) {
+		size_t size = (size_t)modes[m][0] * modes[m][1] * 4;
+		struct result ref = {}, fresh = {}, live = {};
+		struct result fresh_ratio = {}, live_ratio = {};	/* per round */
+		void *src = alloc_touched(size), *dst = alloc_touched(size);
+		void *map, *lmap;
+		double t0;
+		int lfd;
+
+		set_mode(ours, modes[m][0], modes[m][1]);
+		if (pwrite(ours->fd, src, size, ours->bar0) != (ssize_t)size)
+			die("pwrite frame", errno);
+		query(ours, &info);
+		lfd = vgpu_get_dmabuf(ours->fd, info.dmabuf_id);
+		if (lfd < 0)
+			die("GET_GFX_DMABUF", -lfd);
+		lmap = mmap_aligned(info.size, lfd, 0);
+		if (lmap == MAP_FAILED)
+			die("mmap dma-buf", errno);
+		memcpy(dst, lmap, size);	/* fault it in once */
+
+		for (r = 0; r < rounds; r++) {
+			double base;
+
+			tlb_cold();
+			t0 = now_ns();
+			memcpy(dst, src, size);
+			base = now_ns() - t0;
+			add(&ref, base);
+
+			tlb_cold();
+			t0 = now_ns();
+			fd = vgpu_get_dmabuf(ours->fd, info.dmabuf_id);
+			map = mmap_aligned(info.size, fd, 0);
+			if (fd < 0 || map == MAP_FAILED)
+				die("fresh dma-buf mmap", errno);
+			memcpy(dst, map, size);
+			munmap(map, info.size);
+			close(fd);
+			add(&fresh, now_ns() - t0);
+			add(&fresh_ratio, (now_ns() - t0) / base);
+
+			tlb_cold();
+			t0 = now_ns();
+			memcpy(dst, lmap, size);
+			add(&live, now_ns() - t0);
+			add(&live_ratio, (now_ns() - t0) / base);
+		}
+		munmap(lmap, info.size);
+		close(lfd);
+		printf("  %ux%u: memcpy %6.2f   fresh GET+mmap+copy+munmap %6.2f   mapped %6.2f\n",
+		       modes[m][0], modes[m][1], med(&ref) / 1e6, med(&fresh) / 1e6,
+		       med(&live) / 1e6);
+		verdict("  fresh dma-buf frame / memcpy", med(&fresh_ratio), 1.5);
+		verdict("  long-lived mapping frame / memcpy", med(&live_ratio), 1.05);
+		free(src);
+		free(dst);
+	}
+
+	/* mbochs: its dma-buf file is read-only and refuses shared mmaps */
+	set_mode(mb, 1920, 1080);
+	query(mb, &info);
+	fd = vgpu_get_dmabuf(mb->fd, info.dmabuf_id);
+	if (fd >= 0) {
+		void *map = mmap(NULL, info.size & ~4095u, PROT_READ, MAP_SHARED, fd, 0);
+
+		if (map == MAP_FAILED)
+			printf("  mbochs: n/a, its dma-buf cannot be mmapped (%s)\n",
+			       strerror(errno));
+		else
+			munmap(map, info.size & ~4095u);
+		close(fd);
+	}
+}
+
+static void bench_pread(struct dev *ours, struct dev *mb, int rounds)
+{
+	size_t size = 1920 * 1080 * 4;
+	struct result res[2] = {};
+	struct dev *devs[2] = { ours, mb };
+	void *buf = alloc_touched(size);
+	double t0;
+	int r, k;
+
+	for (k = 0; k < 2; k++)
+		set_mode(devs[k], 1920, 1080);
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < 2; k++) {
+			t0 = now_ns();
+			if (pread(devs[k]->fd, buf, size, devs[k]->bar0) != (ssize_t)size)
+				die("pread BAR0", errno);
+			add(&res[k], now_ns() - t0);
+		}
+	}
+	printf("Full 1920x1080 frame through pread of BAR0 (ms)\n");
+	printf("  vgpu_bochs %8.2f   mbochs %8.2f\n", med(&res[0]) / 1e6, med(&res[1]) / 1e6);
+	verdict("vgpu_bochs / mbochs", med(&res[0]) / med(&res[1]), 0.05);
+	free(buf);
+}
+
+/* 10 000 distinct layouts: kernel memory growth, and after close. */
+static void bench_memory(struct dev *ours, struct dev *mb)
+{
+	struct dev *devs[2] = { ours, mb };
+	struct vfio_device_gfx_plane_info info;
+	long long before, after, closed;
+	const int n = 10000;
+	int k, i;
+
+	printf("10000 distinct guest layouts (1024x768, new y offsets): kernel memory (KiB)\n");
+	for (k = 0; k < 2; k++) {
+		set_mode(devs[k], 1024, 768);
+		before = vgpu_kernel_mem_kb();
+		for (i = 0; i < n; i++) {
+			dispi(devs[k], VBE_DISPI_INDEX_Y_OFFSET, i);
+			query(devs[k], &info);
+		}
+		after = vgpu_kernel_mem_kb();
+		vgpu_close(devs[k]->vgpu);
+		devs[k]->vgpu = NULL;
+		sleep(1);
+		closed = vgpu_kernel_mem_kb();
+		printf("  %-10s growth %8lld   after close %8lld   (%.0f bytes per layout)\n",
+		       devs[k]->name, after - before, closed - before,
+		       (after - before) * 1024.0 / n);
+		if (!k) {
+			bool ok = after - before <= 1024 && closed - before <= 256;
+
+			printf("  %-58s %s\n",
+			       "vgpu_bochs: growth <= 1024 KiB, back to baseline on close",
+			       ok ? "ok" : "MISSED");
+			if (!ok)
+				failures++;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ours", required_argument, NULL, 'o' },
+		{ "mbochs", required_argument, NULL, 'm' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct dev ours = { .name = "vgpu_bochs" }, mb = { .name = "mbochs", .mbochs = true };
+	const char *only = NULL;
+	int rounds = 9, c;
+
+	while ((c = getopt_long(argc, argv, "o:m:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			ours.uuid = optarg;
+			break;
+		case 'm':
+			mb.uuid = optarg;
+			break;
+		case 'r':
+			rounds = atoi(optarg);
+			break;
+		case 'O':
+			only = optarg;
+			break;
+		default:
+			printf("Usage: %s --ours UUID --mbochs UUID [--rounds N] [--only NAME]\n"
+			       "NAME: query, layout, frames, pread or memory\n", argv[0]);
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (!ours.uuid || !mb.uuid || rounds < 1 || rounds > MAX_ROUNDS) {
+		fprintf(stderr, "vgpu_bench: need --ours and --mbochs UUIDs, 1 <= rounds <= %d\n",
+			MAX_ROUNDS);
+		return 2;
+	}
+	dev_open(&ours);
+	dev_open(&mb);
+
+	printf("vgpu_bench: vgpu_bochs %s vs mbochs %s, %d rounds (medians)\n",
+	       ours.uuid, mb.uuid, rounds);
+	if (!only || !strcmp(only, "query"))
+		bench_query(&ours, &mb, rounds);
+	if (!only || !strcmp(only, "layout"))
+		bench_new_layout(&ours, &mb, rounds);
+	if (!only || !strcmp(only, "frames"))
+		bench_frames(&ours, &mb, rounds);
+	if (!only || !strcmp(only, "pread"))
+		bench_pread(&ours, &mb, rounds < 3 ? rounds : 3);
+	if (!only || !strcmp(only, "memory"))
+		bench_memory(&ours, &mb);
+
+	printf("vgpu_bench: %s\n", failures ? "targets MISSED" : "all targets met");
+	return failures ? 1 : 0;
+}
