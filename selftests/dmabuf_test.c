@@ -319,6 +319,42 @@ TEST_F(dmabuf, import_into_vgem)
 	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "live_dmabufs"));
 }
 
+TEST_F(dmabuf, kernel_importer_attach_map_vmap)
+{
+	size_t size = self->plane.size;
+	unsigned long long rsize, dma_len;
+	unsigned int nents, rsum, sum = 0;
+	uint32_t *want;
+	char buf[128], res[160];
+	size_t i;
+	int fd, fields;
+
+	if (!vgpu_path_exists("/sys/kernel/debug/"))
+		SKIP(return, "debugfs is not mounted");
+	ASSERT_EQ(0, vgpu_importer_ensure_loaded());
+	ASSERT_EQ(0, guest_draw(self->fd, size, 0x5eed, &want));
+	for (i = 0; i < size / 4; i++)
+		sum += want[i];
+
+	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	ASSERT_LE(0, fd);
+	snprintf(buf, sizeof(buf), "%d", fd);
+	ASSERT_EQ(0, vgpu_sysfs_write(VGPU_IMPORTER_DIR "import", buf));
+	ASSERT_EQ(0, vgpu_sysfs_read(VGPU_IMPORTER_DIR "result", res, sizeof(res)));
+	TH_LOG("%s", res);
+	fields = sscanf(res, "size=%llu nents=%u dma_len=%llu sum=%x",
+			&rsize, &nents, &dma_len, &rsum);
+	ASSERT_EQ(4, fields);
+	EXPECT_EQ(size, rsize);
+	EXPECT_EQ(size, dma_len);
+	/* contiguous 2 MiB pieces: a handful of entries, not one per page */
+	EXPECT_GE(size / (2u << 20) + 1, nents);
+	/* the kernel mapping shows the guest's pixels */
+	EXPECT_EQ(sum, rsum);
+	close(fd);
+	free(want);
+}
+
 TEST_F(dmabuf, layouts_bounded_over_10000_offsets)
 {
 	const unsigned int n = 10000, w = 1024, h = 768;

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 #include <linux/vgpu_bochs.h>
@@ -319,6 +321,56 @@ TEST_F(region, vram_fresh_per_session)
 	self->fd = vgpu_device_fd(self->vgpu);
 	ASSERT_EQ(sizeof(out), vgpu_region_read(self->fd, BAR0, 8192, out, sizeof(out)));
 	EXPECT_EQ(0, memcmp(zero, out, sizeof(out)));
+}
+
+/* A cgroup v2 hierarchy: the system's, or one mounted for the test. */
+static const char *cgroup2_root(void)
+{
+	static const char mnt[] = "/run/vgpu-test-cgroup2";
+
+	if (vgpu_path_exists("/sys/fs/cgroup/cgroup.controllers"))
+		return "/sys/fs/cgroup";
+	if (vgpu_path_exists("/run/vgpu-test-cgroup2/cgroup.controllers"))
+		return mnt;
+	mkdir(mnt, 0755);
+	return mount("none", mnt, "cgroup2", 0, NULL) ? NULL : mnt;
+}
+
+TEST_F(region, vram_charged_to_memcg)
+{
+	char path[512], cg[256], pid[32];
+	const size_t len = 8 << 20;
+	long long before, after;
+	const char *root = cgroup2_root();
+	uint8_t *buf;
+
+	if (!root)
+		SKIP(return, "no cgroup v2 (%s)", strerror(errno));
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", root);
+	if (vgpu_sysfs_write(path, "+memory"))
+		SKIP(return, "memory controller unavailable");
+	snprintf(cg, sizeof(cg), "%s/vgpu-test-%d", root, getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	ASSERT_EQ(0, vgpu_sysfs_write(path, pid));
+
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0x42, len);
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	before = vgpu_sysfs_read_ll(path);
+	/* first touch of 8 MiB of video memory, by this task */
+	ASSERT_EQ(len, vgpu_region_write(self->fd, BAR0, 0, buf, len));
+	after = vgpu_sysfs_read_ll(path);
+	TH_LOG("memory.current %lld -> %lld", before, after);
+	EXPECT_LE((long long)len, after - before)
+		TH_LOG("video memory was not charged to the toucher's cgroup");
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", root);
+	ASSERT_EQ(0, vgpu_sysfs_write(path, pid));
+	rmdir(cg);
+	free(buf);
 }
 
 TEST_F(region, dispi_registers)

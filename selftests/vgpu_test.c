@@ -98,35 +98,48 @@ bool vgpu_path_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* $VGPU_MODULE_KO, else mdev/vgpu_bochs.ko beside this test's directory. */
-static const char *vgpu_module_path(void)
+/* @rel relative to the top of the tree (this test's directory's parent). */
+static const char *vgpu_tree_path(const char *rel)
 {
 	static char path[PATH_MAX];
 	char exe[PATH_MAX];
-	const char *env = getenv("VGPU_MODULE_KO");
 	ssize_t n;
 
-	if (env)
-		return env;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
-		return VGPU_MODULE ".ko";
+		return rel;
 	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/../mdev/" VGPU_MODULE ".ko", dirname(exe));
+	snprintf(path, sizeof(path), "%s/../%s", dirname(exe), rel);
 	return path;
 }
 
-int vgpu_module_load_params(const char *params)
+int vgpu_load_ko(const char *path, const char *params)
 {
 	int fd, ret = 0;
 
-	fd = open(vgpu_module_path(), O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (syscall(SYS_finit_module, fd, params, 0))
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* $VGPU_MODULE_KO, else mdev/vgpu_bochs.ko of this tree. */
+int vgpu_module_load_params(const char *params)
+{
+	const char *env = getenv("VGPU_MODULE_KO");
+
+	return vgpu_load_ko(env ? env : vgpu_tree_path("mdev/" VGPU_MODULE ".ko"),
+			    params);
+}
+
+int vgpu_importer_ensure_loaded(void)
+{
+	int ret = vgpu_load_ko(vgpu_tree_path("selftests/importer/vgpu_test_importer.ko"), "");
+
+	return ret == -EEXIST ? 0 : ret;
 }
 
 int vgpu_module_load(void)

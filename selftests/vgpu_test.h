@@ -35,6 +35,10 @@ int vgpu_sysfs_write(const char *path, const char *val);
 long long vgpu_sysfs_read_ll(const char *path);
 bool vgpu_path_exists(const char *path);
 
+int vgpu_load_ko(const char *path, const char *params);
+/* selftests/importer/vgpu_test_importer.ko, a kernel dma-buf importer */
+int vgpu_importer_ensure_loaded(void);
+#define VGPU_IMPORTER_DIR	"/sys/kernel/debug/vgpu_test_importer/"
 int vgpu_module_load(void);
 int vgpu_module_load_params(const char *params);
 int vgpu_module_unload(void);
