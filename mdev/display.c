@@ -129,8 +129,14 @@ static void vgpu_layout_unuse_locked(struct vgpu_display *disp,
 		return;
 	list_add(&l->lru, &disp->lru);
 	disp->nr_idle++;
-	/* Without a device nobody can ask for the id again. */
-	vgpu_layouts_trim(disp, disp->ops ? READ_ONCE(max_idle_layouts) : 0);
+	/*
+	 * Nobody can ask for a layout of an earlier session, or of a closed
+	 * or removed device, again: drop it at once rather than cache it.
+	 */
+	if (!disp->ops || !disp->vram || l->session != disp->session)
+		vgpu_layout_free(disp, l);
+	else
+		vgpu_layouts_trim(disp, READ_ONCE(max_idle_layouts));
 }
 
 /**

@@ -263,6 +263,23 @@ TEST_F(dmabuf, stale_session_ids_refused)
 	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "layouts"));
 }
 
+TEST_F(dmabuf, old_session_layouts_freed_on_release)
+{
+	int fd, ret;
+
+	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	ASSERT_LE(0, fd);
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	ret = vgpu_open(self->uuid, &self->vgpu);
+	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
+	self->fd = vgpu_device_fd(self->vgpu);
+	/* the exported layout of the last session lives as long as its fd */
+	EXPECT_EQ(1, vgpu_display_stat(self->uuid, "layouts"));
+	close(fd);
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "layouts"));
+}
+
 static int find_vgem(void)
 {
 	char path[32];
