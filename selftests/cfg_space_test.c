@@ -40,18 +40,12 @@ FIXTURE_VARIANT_ADD(cfg, uhd) {
 
 FIXTURE_SETUP(cfg)
 {
-	int ret;
-
-	VGPU_MARK();
-	ret = vgpu_test_create_open(variant->type, self->uuid, &self->vgpu);
-	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
-	self->fd = vgpu_device_fd(self->vgpu);
+	VGPU_DEVICE_SETUP(variant->type);
 }
 
 FIXTURE_TEARDOWN(cfg)
 {
-	vgpu_close(self->vgpu);
-	vgpu_mdev_remove(self->uuid);
+	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
 static uint32_t cfg_read(int fd, unsigned int off, unsigned int size)

@@ -54,12 +54,7 @@ FIXTURE_VARIANT_ADD(dmabuf, uhd) {
 
 FIXTURE_SETUP(dmabuf)
 {
-	int ret;
-
-	VGPU_MARK();
-	ret = vgpu_test_create_open(variant->type, self->uuid, &self->vgpu);
-	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
-	self->fd = vgpu_device_fd(self->vgpu);
+	VGPU_DEVICE_SETUP(variant->type);
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, variant->w, variant->h, 32,
 				   variant->w, 0, 0));
 	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &self->plane));
@@ -68,8 +63,7 @@ FIXTURE_SETUP(dmabuf)
 
 FIXTURE_TEARDOWN(dmabuf)
 {
-	vgpu_close(self->vgpu);
-	vgpu_mdev_remove(self->uuid);
+	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
 static void pattern(uint32_t *px, size_t n, uint32_t seed)

@@ -44,20 +44,14 @@ FIXTURE_VARIANT_ADD(edid, uhd) {
 
 FIXTURE_SETUP(edid)
 {
-	int ret;
-
-	VGPU_MARK();
-	ret = vgpu_test_create_open(variant->type, self->uuid, &self->vgpu);
-	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
-	self->fd = vgpu_device_fd(self->vgpu);
+	VGPU_DEVICE_SETUP(variant->type);
 	ASSERT_EQ(sizeof(self->regs),
 		  vgpu_region_read(self->fd, EDID, 0, &self->regs, sizeof(self->regs)));
 }
 
 FIXTURE_TEARDOWN(edid)
 {
-	vgpu_close(self->vgpu);
-	vgpu_mdev_remove(self->uuid);
+	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
 static long reg_write(int fd, size_t off, uint32_t val)

@@ -49,18 +49,12 @@ FIXTURE_VARIANT_ADD(plane, uhd) {
 
 FIXTURE_SETUP(plane)
 {
-	int ret;
-
-	VGPU_MARK();
-	ret = vgpu_test_create_open(variant->type, self->uuid, &self->vgpu);
-	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
-	self->fd = vgpu_device_fd(self->vgpu);
+	VGPU_DEVICE_SETUP(variant->type);
 }
 
 FIXTURE_TEARDOWN(plane)
 {
-	vgpu_close(self->vgpu);
-	vgpu_mdev_remove(self->uuid);
+	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
 static int query_raw(int fd, uint32_t argsz, uint32_t flags, uint32_t type,
@@ -131,6 +125,25 @@ TEST_F(plane, argsz)
 	EXPECT_EQ(0x5a, big.tail[0]);
 }
 
+/* Every output field of an absent plane; @hot is the hotspot it reports. */
+static void expect_no_plane(struct __test_metadata *_metadata,
+			    const struct vfio_device_gfx_plane_info *info,
+			    uint32_t hot)
+{
+	EXPECT_EQ(0, info->drm_format);
+	EXPECT_EQ(0, info->drm_format_mod);
+	EXPECT_EQ(0, info->width);
+	EXPECT_EQ(0, info->height);
+	EXPECT_EQ(0, info->stride);
+	EXPECT_EQ(0, info->size);
+	EXPECT_EQ(0, info->x_pos);
+	EXPECT_EQ(0, info->y_pos);
+	EXPECT_EQ(hot, info->x_hot);
+	EXPECT_EQ(hot, info->y_hot);
+	EXPECT_EQ(0, info->dmabuf_id);
+	EXPECT_NE(VGPU_GFX_PLANE_GENERATION_NONE, vgpu_generation(info));
+}
+
 TEST_F(plane, disabled_plane_is_all_zero)
 {
 	struct vfio_device_gfx_plane_info info;
@@ -139,18 +152,7 @@ TEST_F(plane, disabled_plane_is_all_zero)
 	memset(&info, 0xff, sizeof(info));
 	ASSERT_EQ(0, query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF,
 			       VGPU_PLANE_PRIMARY, &info));
-	EXPECT_EQ(0, info.drm_format);
-	EXPECT_EQ(0, info.drm_format_mod);
-	EXPECT_EQ(0, info.width);
-	EXPECT_EQ(0, info.height);
-	EXPECT_EQ(0, info.stride);
-	EXPECT_EQ(0, info.size);
-	EXPECT_EQ(0, info.x_pos);
-	EXPECT_EQ(0, info.y_pos);
-	EXPECT_EQ(0, info.x_hot);
-	EXPECT_EQ(0, info.y_hot);
-	EXPECT_EQ(0, info.dmabuf_id);
-	EXPECT_NE(VGPU_GFX_PLANE_GENERATION_NONE, vgpu_generation(&info));
+	expect_no_plane(_metadata, &info, 0);
 }
 
 TEST_F(plane, cursor_is_absent)
@@ -161,15 +163,7 @@ TEST_F(plane, cursor_is_absent)
 	memset(&info, 0xff, sizeof(info));
 	ASSERT_EQ(0, query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF,
 			       VGPU_PLANE_CURSOR, &info));
-	EXPECT_EQ(0, info.drm_format);
-	EXPECT_EQ(0, info.size);
-	EXPECT_EQ(0, info.width);
-	EXPECT_EQ(0, info.dmabuf_id);
-	EXPECT_EQ(0, info.x_pos);
-	EXPECT_EQ(0, info.y_pos);
-	EXPECT_EQ(0xffffffff, info.x_hot);
-	EXPECT_EQ(0xffffffff, info.y_hot);
-	EXPECT_NE(VGPU_GFX_PLANE_GENERATION_NONE, vgpu_generation(&info));
+	expect_no_plane(_metadata, &info, 0xffffffff);
 }
 
 TEST_F(plane, first_query_after_mode_change)

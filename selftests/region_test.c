@@ -52,18 +52,12 @@ FIXTURE_VARIANT_ADD(region, uhd) {
 
 FIXTURE_SETUP(region)
 {
-	int ret;
-
-	VGPU_MARK();
-	ret = vgpu_test_create_open(variant->type, self->uuid, &self->vgpu);
-	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
-	self->fd = vgpu_device_fd(self->vgpu);
+	VGPU_DEVICE_SETUP(variant->type);
 }
 
 FIXTURE_TEARDOWN(region)
 {
-	vgpu_close(self->vgpu);
-	vgpu_mdev_remove(self->uuid);
+	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
 static int region_info(int fd, unsigned int index, struct vfio_region_info *info,

@@ -26,24 +26,14 @@ FIXTURE(device) {
 
 FIXTURE_SETUP(device)
 {
-	int ret;
-
-	VGPU_MARK();
 	if (geteuid())
 		SKIP(return, "needs root to load modules");
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
-	vgpu_uuid_new(self->uuid);
-	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
-	ret = vgpu_open(self->uuid, &self->vgpu);
-	ASSERT_EQ(0, ret) TH_LOG("vgpu_open: %s", vgpu_strerror(ret));
-	self->fd = vgpu_device_fd(self->vgpu);
+	VGPU_DEVICE_SETUP("hd");
 }
 
 FIXTURE_TEARDOWN(device)
 {
-	vgpu_close(self->vgpu);
-	vgpu_mdev_remove(self->uuid);
+	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
 TEST_F(device, get_info)

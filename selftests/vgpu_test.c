@@ -266,6 +266,12 @@ int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
 	return vgpu_open(uuid, vgpu);
 }
 
+void vgpu_test_close_remove(struct vgpu *vgpu, const char *uuid)
+{
+	vgpu_close(vgpu);
+	vgpu_mdev_remove(uuid);
+}
+
 long vgpu_region_read(int fd, unsigned int index, uint64_t off, void *buf,
 		      size_t len)
 {

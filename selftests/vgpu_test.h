@@ -69,6 +69,21 @@ struct vgpu;
  */
 int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
 			  struct vgpu **vgpu);
+/* Close @vgpu (may be NULL) and remove the instance @uuid. */
+void vgpu_test_close_remove(struct vgpu *vgpu, const char *uuid);
+
+/*
+ * FIXTURE_SETUP body of a test on one open instance of @type; the fixture
+ * has the fields uuid, vgpu and fd.
+ */
+#define VGPU_DEVICE_SETUP(type) do {					\
+	int __ret;							\
+									\
+	VGPU_MARK();							\
+	__ret = vgpu_test_create_open(type, self->uuid, &self->vgpu);	\
+	ASSERT_EQ(0, __ret) TH_LOG("%s", vgpu_strerror(__ret));		\
+	self->fd = vgpu_device_fd(self->vgpu);				\
+} while (0)
 
 /* pread/pwrite of region @index at @off: bytes done or a negative errno. */
 long vgpu_region_read(int fd, unsigned int index, uint64_t off, void *buf,
