@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -426,7 +427,31 @@ static void *stress_thread(void *arg)
 	int fd;
 
 	while (!atomic_load(&st->stop)) {
-		switch (rand_r(&seed) % 4) {
+		uint32_t word = rand_r(&seed);
+		unsigned int edid = rand_r(&seed) % 2 ? VFIO_DEVICE_GFX_LINK_STATE_DOWN :
+							VFIO_DEVICE_GFX_LINK_STATE_UP;
+
+		switch (rand_r(&seed) % 8) {
+		case 4:	/* config space, any size at any offset */
+			vgpu_region_read(st->fd, VFIO_PCI_CONFIG_REGION_INDEX,
+					 rand_r(&seed) % 256, &word, 1 + rand_r(&seed) % 4);
+			vgpu_region_write(st->fd, VFIO_PCI_CONFIG_REGION_INDEX,
+					  rand_r(&seed) % 256, &word, 1 + rand_r(&seed) % 4);
+			break;
+		case 5:	/* video memory, what QEMU does without mmap */
+			if (vgpu_region_write(st->fd, BAR0, rand_r(&seed) % (32u << 20),
+					      &word, sizeof(word)) < 0)
+				st->errors++;
+			break;
+		case 6:	/* EDID link flapping (up fails without a blob: fine) */
+			vgpu_region_write(st->fd, VGPU_EDID_REGION,
+					  offsetof(struct vfio_region_gfx_edid, link_state),
+					  &edid, sizeof(edid));
+			break;
+		case 7:
+			if (rand_r(&seed) % 16 == 0 && ioctl(st->fd, VFIO_DEVICE_RESET))
+				st->errors++;
+			break;
 		case 0:	/* mode change, sometimes invalid */
 			if (vgpu_set_mode(st->fd, 64 + rand_r(&seed) % st->w,
 					  1 + rand_r(&seed) % st->h,
