@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Inside the VM: load vgpu_bochs and the upstream mbochs, create one
+# Inside the VM: load vgpu_display, vgpu_bochs and the upstream mbochs, create one
 # instance of each (vgpu_bochs-uhd, mbochs-large) and run vgpu_bench.
 cd "$(dirname "$0")" || exit 2
 for m in vfio vfio_iommu_type1 mdev; do
 	modprobe "$m" || exit 2
 done
+insmod ../mdev/vgpu_display.ko || exit 2
 insmod ../mdev/vgpu_bochs.ko || exit 2
 insmod build/mbochs/mbochs.ko || exit 2
 ours=$(cat /proc/sys/kernel/random/uuid)

@@ -200,7 +200,7 @@ static void bench_query(struct dev *ours, struct dev *mb, int rounds)
 	struct result rp[2] = {};			/* PROBE / floor, per batch */
 	struct dev *devs[2] = { ours, mb };
 	struct vfio_device_gfx_plane_info info;
-	char path[] = "/sys/module/vgpu_bochs/parameters/max_idle_layouts";
+	char path[] = "/sys/module/vgpu_display/parameters/max_idle_layouts";
 	char old[32] = "16";
 	double fl, q, p;
 	int r, k, i;

@@ -85,4 +85,19 @@ TEST_F(module, bad_parameter_rejected)
 	EXPECT_FALSE(vgpu_module_loaded());
 }
 
+TEST_F(module, core_pinned_by_vendor_module)
+{
+	/* vgpu_bochs links against vgpu_display's exported API */
+	EXPECT_EQ(-EWOULDBLOCK, vgpu_core_unload());
+	ASSERT_EQ(0, vgpu_module_unload());
+	EXPECT_EQ(0, vgpu_core_unload());
+	EXPECT_FALSE(vgpu_path_exists("/sys/module/" VGPU_CORE_MODULE));
+
+	/* without the core the vendor module cannot resolve its symbols */
+	EXPECT_EQ(-ENOENT, vgpu_load_ko("../mdev/" VGPU_MODULE ".ko", ""));
+	EXPECT_FALSE(vgpu_module_loaded());
+	ASSERT_EQ(0, vgpu_module_load());
+	EXPECT_TRUE(vgpu_path_exists("/sys/module/" VGPU_CORE_MODULE));
+}
+
 TEST_HARNESS_MAIN

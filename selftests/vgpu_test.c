@@ -126,13 +126,28 @@ int vgpu_load_ko(const char *path, const char *params)
 	return ret;
 }
 
-/* $VGPU_MODULE_KO, else mdev/vgpu_bochs.ko of this tree. */
+int vgpu_core_ensure_loaded(void)
+{
+	int ret = vgpu_load_ko(vgpu_tree_path("mdev/" VGPU_CORE_MODULE ".ko"), "");
+
+	return ret == -EEXIST ? 0 : ret;
+}
+
+int vgpu_core_unload(void)
+{
+	if (syscall(SYS_delete_module, VGPU_CORE_MODULE, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+/* mdev/vgpu_bochs.ko of this tree, after the core it needs. */
 int vgpu_module_load_params(const char *params)
 {
-	const char *env = getenv("VGPU_MODULE_KO");
+	int ret = vgpu_core_ensure_loaded();
 
-	return vgpu_load_ko(env ? env : vgpu_tree_path("mdev/" VGPU_MODULE ".ko"),
-			    params);
+	if (ret)
+		return ret;
+	return vgpu_load_ko(vgpu_tree_path("mdev/" VGPU_MODULE ".ko"), params);
 }
 
 int vgpu_importer_ensure_loaded(void)

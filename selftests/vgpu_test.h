@@ -18,6 +18,7 @@
 #endif
 
 #define VGPU_MODULE		"vgpu_bochs"
+#define VGPU_CORE_MODULE	"vgpu_display"
 #define VGPU_PARENT		"vgpu_bochs"
 #define VGPU_MDEV_BUS		"/sys/bus/mdev/devices/"
 #define VGPU_TYPES_DIR		"/sys/class/mdev_bus/" VGPU_PARENT "/mdev_supported_types/"
@@ -40,6 +41,9 @@ int vgpu_load_ko(const char *path, const char *params);
 int vgpu_importer_ensure_loaded(void);
 #define VGPU_IMPORTER_DIR	"/sys/kernel/debug/vgpu_test_importer/"
 int vgpu_module_load(void);
+/* the display core, vgpu_display.ko, which vgpu_bochs.ko needs */
+int vgpu_core_ensure_loaded(void);
+int vgpu_core_unload(void);
 int vgpu_module_load_params(const char *params);
 int vgpu_module_unload(void);
 bool vgpu_module_loaded(void);

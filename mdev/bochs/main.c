@@ -28,6 +28,7 @@ static struct vgpu_bochs_type vgpu_bochs_types[] = {
 		.vram_size = SZ_32M,
 		.max_width = 1920,
 		.max_height = 1200,
+		.mode = VGPU_DISPLAY_DMABUF,
 	},
 	{
 		.type.sysfs_name = "uhd",
@@ -35,6 +36,7 @@ static struct vgpu_bochs_type vgpu_bochs_types[] = {
 		.vram_size = SZ_128M,
 		.max_width = 3840,
 		.max_height = 2160,
+		.mode = VGPU_DISPLAY_DMABUF,
 	},
 };
 
@@ -84,6 +86,7 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
+	struct vgpu_display_config config;
 	int ret;
 
 	vb->type = to_vgpu_bochs_type(mdev->type);
@@ -91,10 +94,17 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 	if (ret)
 		return ret;
 
-	vb->display = vgpu_display_create(&vgpu_bochs_display_ops, vb);
-	if (!vb->display) {
+	config = (struct vgpu_display_config){
+		.mode = vb->type->mode,
+		.region_index = VGPU_PLANE_REGION_INDEX,
+		.region_size = PAGE_ALIGN((u64)vb->type->max_width *
+					  vb->type->max_height * 4),
+		.pci_vendor = VGPU_BOCHS_PCI_VENDOR,
+	};
+	vb->display = vgpu_display_create(&vgpu_bochs_display_ops, vb, &config, vdev);
+	if (IS_ERR(vb->display)) {
 		vgpu_bochs_budget_release(vb->type->vram_size);
-		return -ENOMEM;
+		return PTR_ERR(vb->display);
 	}
 	mutex_init(&vb->lock);
 	vgpu_bochs_cfg_init(vb);
@@ -177,7 +187,7 @@ static long vgpu_bochs_ioctl_get_info(struct vgpu_bochs *vb,
 		return -EINVAL;
 
 	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VGPU_NUM_REGIONS;
+	info.num_regions = vgpu_bochs_num_regions(vb);
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	info.cap_offset = 0;
 
@@ -316,6 +326,9 @@ static long vgpu_bochs_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
+	case VFIO_DEVICE_QUERY_GFX_PLANE:	/* polled every frame: first */
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		return vgpu_display_ioctl(vb->display, cmd, arg);
 	case VFIO_DEVICE_GET_INFO:
 		return vgpu_bochs_ioctl_get_info(vb, uarg);
 	case VFIO_DEVICE_GET_REGION_INFO:
@@ -324,10 +337,6 @@ static long vgpu_bochs_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return vgpu_bochs_ioctl_get_irq_info(vb, uarg);
 	case VFIO_DEVICE_SET_IRQS:
 		return vgpu_bochs_ioctl_set_irqs(vb, uarg);
-	case VFIO_DEVICE_QUERY_GFX_PLANE:
-		return vgpu_display_query_plane(vb->display, uarg);
-	case VFIO_DEVICE_GET_GFX_DMABUF:
-		return vgpu_display_get_dmabuf(vb->display, uarg);
 	case VFIO_DEVICE_RESET:
 		return vgpu_bochs_ioctl_reset(vb);
 	default:
@@ -406,67 +415,12 @@ static ssize_t vgpu_bochs_show_description(struct mdev_type *mtype, char *buf)
 			  type->max_height);
 }
 
-/* /sys/bus/mdev/devices/UUID/vgpu_display/: what dma-bufs pin */
-static struct vgpu_display *dev_to_display(struct device *dev)
-{
-	struct vgpu_bochs *vb = dev_get_drvdata(dev);
-
-	return vb->display;
-}
-
-static ssize_t live_dmabufs_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%d\n",
-			  atomic_read(&dev_to_display(dev)->live_dmabufs));
-}
-static DEVICE_ATTR_RO(live_dmabufs);
-
-static ssize_t pinned_bytes_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&dev_to_display(dev)->pinned_bytes));
-}
-static DEVICE_ATTR_RO(pinned_bytes);
-
-static ssize_t layouts_show(struct device *dev, struct device_attribute *attr,
-			    char *buf)
-{
-	struct vgpu_display *disp = dev_to_display(dev);
-	unsigned int n;
-
-	mutex_lock(&disp->lock);
-	n = disp->nr_layouts;
-	mutex_unlock(&disp->lock);
-	return sysfs_emit(buf, "%u\n", n);
-}
-static DEVICE_ATTR_RO(layouts);
-
-static struct attribute *vgpu_display_attrs[] = {
-	&dev_attr_live_dmabufs.attr,
-	&dev_attr_pinned_bytes.attr,
-	&dev_attr_layouts.attr,
-	NULL,
-};
-
-static const struct attribute_group vgpu_display_group = {
-	.name = "vgpu_display",
-	.attrs = vgpu_display_attrs,
-};
-
-static const struct attribute_group *vgpu_bochs_dev_groups[] = {
-	&vgpu_display_group,
-	NULL,
-};
-
 static struct mdev_driver vgpu_bochs_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
 		.name = VGPU_BOCHS_NAME,
 		.owner = THIS_MODULE,
 		.mod_name = KBUILD_MODNAME,
-		.dev_groups = vgpu_bochs_dev_groups,
 	},
 	.probe = vgpu_bochs_probe,
 	.remove = vgpu_bochs_remove,
@@ -535,6 +489,7 @@ static void __exit vgpu_bochs_exit(void)
 module_init(vgpu_bochs_init);
 module_exit(vgpu_bochs_exit);
 
+MODULE_IMPORT_NS(VGPU_DISPLAY);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Mediated vGPU compatible with the bochs dispi display");
 MODULE_AUTHOR("vgpu-display developers");

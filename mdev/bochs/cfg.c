@@ -16,7 +16,7 @@
 
 #include "vgpu_bochs.h"
 
-#define BOCHS_VENDOR_ID		0x1234
+#define BOCHS_VENDOR_ID		VGPU_BOCHS_PCI_VENDOR
 #define BOCHS_DEVICE_ID		0x1111
 #define BOCHS_SUBVENDOR_ID	0x1af4	/* what QEMU's bochs-display reports */
 #define BOCHS_SUBDEVICE_ID	0x1100

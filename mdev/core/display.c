@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vgpu display core: what the guest shows, as VFIO_DEVICE_QUERY_GFX_PLANE
+ * vgpu_display: what the guest shows, as VFIO_DEVICE_QUERY_GFX_PLANE
  * reports it, and the dma-bufs VFIO_DEVICE_GET_GFX_DMABUF hands out.
  *
  * Guest register writes only bump a sequence number (regs_seq). A QUERY
@@ -24,8 +24,9 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vfio.h>
 
-#include "vgpu_bochs.h"
+#include "vgpu_display_priv.h"
 
 static unsigned int max_idle_layouts = 16;
 module_param(max_idle_layouts, uint, 0644);
@@ -33,26 +34,44 @@ MODULE_PARM_DESC(max_idle_layouts,
 		 "Idle plane layouts (dma-buf ids) cached per device, least recently used dropped first (default 16)");
 
 /**
- * vgpu_display_create() - create the display state of a device
+ * vgpu_display_create() - create the display state of a vendor device
  * @ops: the vendor's callbacks
- * @priv: the vendor's pointer, for @ops
+ * @priv: the vendor's pointer, for @ops; see vgpu_display_priv()
+ * @config: fixed properties (copied)
+ * @vdev: the VFIO device; its device gets a vgpu_display/ sysfs directory
+ *	with live_dmabufs, pinned_bytes and layouts
+ *
+ * Call from the VFIO device's init callback; pair with
+ * vgpu_display_destroy() in its release callback.
  *
  * Context: process context, may sleep.
- * Return: the object with one reference (the device's), or NULL.
+ * Return: the display, or an ERR_PTR(): -EINVAL for a bad @config,
+ * -ENOMEM.
  */
 struct vgpu_display *vgpu_display_create(const struct vgpu_display_ops *ops,
-					 void *priv)
+					 void *priv,
+					 const struct vgpu_display_config *config,
+					 struct vfio_device *vdev)
 {
 	struct vgpu_display *disp;
 	unsigned int i;
+	int ret;
+
+	if (!ops || !ops->decode ||
+	    (config->mode == VGPU_DISPLAY_REGION &&
+	     (!config->region_size || !PAGE_ALIGNED(config->region_size))))
+		return ERR_PTR(-EINVAL);
 
 	disp = kzalloc(sizeof(*disp), GFP_KERNEL_ACCOUNT);
 	if (!disp)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	kref_init(&disp->ref);
 	mutex_init(&disp->lock);
 	disp->ops = ops;
 	disp->priv = priv;
+	disp->config = *config;
+	disp->vdev = vdev;
+	disp->region_cur = config->region_index;
 	atomic_set(&disp->regs_seq, 1);
 	xa_init_flags(&disp->layouts, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	hash_init(disp->hash);
@@ -61,8 +80,41 @@ struct vgpu_display *vgpu_display_create(const struct vgpu_display_ops *ops,
 		seqcount_mutex_init(&disp->planes[i].seq, &disp->lock);
 		disp->planes[i].state.generation = 1;
 	}
+	ret = vgpu_stats_create(disp, vdev->dev);
+	if (ret) {
+		vgpu_display_put(disp);
+		return ERR_PTR(ret);
+	}
 	return disp;
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_display_create, VGPU_DISPLAY);
+
+/**
+ * vgpu_display_priv() - the vendor pointer given to vgpu_display_create()
+ * @disp: the display
+ *
+ * Return: the pointer.
+ */
+void *vgpu_display_priv(const struct vgpu_display *disp)
+{
+	return disp->priv;
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_display_priv, VGPU_DISPLAY);
+
+/**
+ * vgpu_display_regs_changed() - the guest wrote display registers
+ * @disp: the display
+ *
+ * The next QUERY decodes the planes again. Cheap enough for every guest
+ * register write.
+ *
+ * Context: any.
+ */
+void vgpu_display_regs_changed(struct vgpu_display *disp)
+{
+	atomic_inc(&disp->regs_seq);
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_display_regs_changed, VGPU_DISPLAY);
 
 static void vgpu_display_release(struct kref *ref)
 {
@@ -188,10 +240,14 @@ static struct vgpu_layout *vgpu_layout_get(struct vgpu_display *disp,
 	return l;
 }
 
-/* Publish @desc as plane @pl's state; bumps the generation. */
+/*
+ * Publish @desc as plane @pl's state, reported with id @id. @layout (with
+ * a use count taken for the plane) replaces the plane's current one. The
+ * generation changes unless @moved_only: a cursor that only moved.
+ */
 static void vgpu_plane_publish(struct vgpu_display *disp, struct vgpu_plane *pl,
-			       const struct vgpu_plane_desc *desc,
-			       struct vgpu_layout *layout)
+			       const struct vgpu_plane_desc *desc, u32 id,
+			       struct vgpu_layout *layout, bool moved_only)
 {
 	struct vgpu_layout *old = pl->cur;
 
@@ -199,11 +255,11 @@ static void vgpu_plane_publish(struct vgpu_display *disp, struct vgpu_plane *pl,
 	pl->cur = layout;
 	write_seqcount_begin(&pl->seq);
 	pl->state.desc = *desc;
-	pl->state.id = layout ? layout->id : 0;
-	if (!++pl->state.generation)
+	pl->state.id = id;
+	if (!moved_only && !++pl->state.generation)
 		pl->state.generation = 1;
 	write_seqcount_end(&pl->seq);
-	if (old)
+	if (old && old != layout)
 		vgpu_layout_unuse_locked(disp, old);
 }
 
@@ -217,7 +273,7 @@ static void vgpu_planes_off(struct vgpu_display *disp)
 		struct vgpu_plane *pl = &disp->planes[i];
 
 		if (memcmp(&pl->state.desc, &off, sizeof(off)))
-			vgpu_plane_publish(disp, pl, &off, NULL);
+			vgpu_plane_publish(disp, pl, &off, 0, NULL, false);
 	}
 	atomic_inc(&disp->regs_seq);
 }
@@ -226,6 +282,9 @@ static void vgpu_planes_off(struct vgpu_display *disp)
  * vgpu_display_open() - start an open session on @vram
  * @disp: the display
  * @vram: the session's video memory; @disp takes its own reference
+ *
+ * Call from the VFIO device's open_device callback. Planes are decoded
+ * from the registers at the next QUERY.
  *
  * Context: process context; takes and releases @disp->lock.
  */
@@ -238,13 +297,15 @@ void vgpu_display_open(struct vgpu_display *disp, struct vgpu_vram *vram)
 	atomic_inc(&disp->regs_seq);
 	mutex_unlock(&disp->lock);
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_display_open, VGPU_DISPLAY);
 
 /**
  * vgpu_display_close() - end the open session
  * @disp: the display
  *
- * Planes turn off and idle layouts are dropped; exported dma-bufs keep
- * their layouts and video memory until they are released.
+ * Call from the VFIO device's close_device callback. Planes turn off and
+ * idle layouts are dropped; exported dma-bufs keep their layouts and video
+ * memory until they are released.
  *
  * Context: process context; takes and releases @disp->lock.
  */
@@ -260,31 +321,86 @@ void vgpu_display_close(struct vgpu_display *disp)
 	mutex_unlock(&disp->lock);
 	vgpu_vram_put(vram);
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_display_close, VGPU_DISPLAY);
 
 /**
  * vgpu_display_destroy() - the device is going away
  * @disp: the display; the device's reference is dropped
  *
- * The vendor callbacks are forgotten; live dma-bufs keep @disp until they
- * are released.
+ * Call from the VFIO device's release callback. The vendor callbacks are
+ * forgotten; live dma-bufs keep @disp until they are released, and never
+ * reach the vendor driver again.
  *
  * Context: process context.
  */
 void vgpu_display_destroy(struct vgpu_display *disp)
 {
+	vgpu_stats_destroy(disp);
 	vgpu_display_close(disp);
 	mutex_lock(&disp->lock);
 	disp->ops = NULL;
 	disp->priv = NULL;
+	disp->vdev = NULL;
 	mutex_unlock(&disp->lock);
 	vgpu_display_put(disp);
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_display_destroy, VGPU_DISPLAY);
+
+/* What names a cursor image: everything but where it is. */
+static void vgpu_plane_key(struct vgpu_plane_desc *key,
+			   const struct vgpu_plane_desc *desc)
+{
+	*key = *desc;
+	key->x_pos = 0;
+	key->y_pos = 0;
+}
+
+/* Decode plane @type for a dma-buf display; publish if it changed. */
+static int vgpu_plane_update_dmabuf(struct vgpu_display *disp,
+				    struct vgpu_plane *pl,
+				    const struct vgpu_plane_desc *desc)
+{
+	struct vgpu_plane_desc key, old;
+	struct vgpu_layout *layout = NULL;
+
+	vgpu_plane_key(&key, desc);
+	vgpu_plane_key(&old, &pl->state.desc);
+	if (!memcmp(&key, &old, sizeof(key))) {
+		/* only the position moved: same image, same generation */
+		vgpu_plane_publish(disp, pl, desc, pl->state.id, pl->cur, true);
+		return 0;
+	}
+	if (desc->drm_format) {
+		layout = vgpu_layout_get(disp, &key);
+		if (IS_ERR(layout))
+			return PTR_ERR(layout);
+	}
+	vgpu_plane_publish(disp, pl, desc, layout ? layout->id : 0, layout, false);
+	return 0;
+}
+
+/*
+ * A region display shows the primary plane through the plane regions; see
+ * region.c. Formats QEMU 7.2 cannot show from a region count as "off".
+ */
+static void vgpu_plane_update_region(struct vgpu_display *disp,
+				     struct vgpu_plane *pl, unsigned int type,
+				     struct vgpu_plane_desc *desc)
+{
+	if (type != VGPU_PLANE_PRIMARY || !vgpu_region_format_ok(desc->drm_format) ||
+	    desc->size > disp->config.region_size)
+		memset(desc, 0, sizeof(*desc));
+	if (!memcmp(desc, &pl->state.desc, sizeof(*desc)))
+		return;
+	vgpu_region_update(disp, &pl->state.desc, desc);
+	vgpu_plane_publish(disp, pl, desc, desc->drm_format ? disp->region_cur : 0,
+			   NULL, false);
 }
 
 /* Decode plane @type again if guest registers moved since last time. */
 static int vgpu_plane_update(struct vgpu_display *disp, unsigned int type)
 {
 	struct vgpu_plane *pl = &disp->planes[type - 1];
-	struct vgpu_layout *layout = NULL;
 	struct vgpu_plane_desc desc = {};
 	unsigned int regs;
 	int ret = 0;
@@ -298,14 +414,12 @@ static int vgpu_plane_update(struct vgpu_display *disp, unsigned int type)
 		disp->ops->decode(disp, type, &desc);
 	if (!memcmp(&desc, &pl->state.desc, sizeof(desc)))
 		goto done;
-	if (desc.drm_format) {
-		layout = vgpu_layout_get(disp, &desc);
-		if (IS_ERR(layout)) {
-			ret = PTR_ERR(layout);
-			goto out;
-		}
-	}
-	vgpu_plane_publish(disp, pl, &desc, layout);
+	if (disp->config.mode == VGPU_DISPLAY_REGION)
+		vgpu_plane_update_region(disp, pl, type, &desc);
+	else
+		ret = vgpu_plane_update_dmabuf(disp, pl, &desc);
+	if (ret)
+		goto out;
 done:
 	WRITE_ONCE(pl->decoded, regs);
 out:
@@ -338,26 +452,24 @@ static bool vgpu_plane_stale(struct vgpu_display *disp, unsigned int type)
 	       READ_ONCE(disp->planes[type - 1].decoded);
 }
 
-/**
- * vgpu_display_query_plane() - VFIO_DEVICE_QUERY_GFX_PLANE
- * @disp: the display
- * @arg: the caller's struct vfio_device_gfx_plane_info
- *
- * PROBE|DMABUF answers 0, any other probe -EINVAL. A query must set
- * exactly DMABUF and ask for the primary or the cursor plane. An off or
+/*
+ * VFIO_DEVICE_QUERY_GFX_PLANE; see vgpu_display_ioctl(). A probe for the
+ * display's own kind answers 0, any other probe -EINVAL. A query must set
+ * exactly that kind and ask for the primary or the cursor plane. An off or
  * invalid plane is a success with every output field zero (and, for the
  * cursor, the hotspot 0xffffffff: none). The generation (see
  * <linux/vgpu_display.h>) is stored at offset 60 when argsz covers it.
- *
- * Context: process context.
- * Return: 0, -EINVAL for a short argsz, bad flags or an unknown plane
- * type, -EFAULT, -ENOMEM.
  */
-long vgpu_display_query_plane(struct vgpu_display *disp,
-			      struct vfio_device_gfx_plane_info __user *arg)
+static long vgpu_display_query_plane(struct vgpu_display *disp,
+				     struct vfio_device_gfx_plane_info __user *arg)
 {
 	const u32 minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
 	const u32 fullsz = sizeof(*arg);
+	const u32 kind = disp->config.mode == VGPU_DISPLAY_REGION ?
+			 VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
+	u32 argsz, flags, type, hot;
+	struct vgpu_plane_state st;
+	int ret;
 
 	BUILD_BUG_ON(offsetof(typeof(*arg), width) % 8 ||
 		     offsetof(typeof(*arg), height) != offsetof(typeof(*arg), width) + 4 ||
@@ -367,9 +479,6 @@ long vgpu_display_query_plane(struct vgpu_display *disp,
 		     offsetof(typeof(*arg), x_hot) != offsetof(typeof(*arg), width) + 24 ||
 		     offsetof(typeof(*arg), dmabuf_id) != offsetof(typeof(*arg), width) + 32 ||
 		     offsetof(typeof(*arg), reserved) != offsetof(typeof(*arg), width) + 36);
-	u32 argsz, flags, type, hot;
-	struct vgpu_plane_state st;
-	int ret;
 
 	/*
 	 * This is polled every frame by every display of the VMM. Only three
@@ -386,11 +495,11 @@ long vgpu_display_query_plane(struct vgpu_display *disp,
 	if (argsz < minsz)
 		goto out;
 	if (flags & VFIO_GFX_PLANE_TYPE_PROBE) {
-		if (flags == (VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF))
+		if (flags == (VFIO_GFX_PLANE_TYPE_PROBE | kind))
 			ret = 0;
 		goto out;
 	}
-	if (flags != VFIO_GFX_PLANE_TYPE_DMABUF ||
+	if (flags != kind ||
 	    (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR))
 		goto out;
 
@@ -408,17 +517,19 @@ long vgpu_display_query_plane(struct vgpu_display *disp,
 	/*
 	 * From width on, the output fields pair up into naturally aligned
 	 * 64-bit words (the struct layout is fixed ABI): store them two at a
-	 * time. No cursor hotspot reads 0xffffffff; the primary has none.
+	 * time. An absent cursor reports the hotspot 0xffffffff (none).
 	 */
-	hot = type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
+	hot = !st.desc.drm_format && type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
 	unsafe_put_user(st.desc.drm_format, &arg->drm_format, efault);
 	unsafe_put_user(0ULL, &arg->drm_format_mod, efault);	/* linear */
 	unsafe_put_user(vgpu_pair(st.desc.width, st.desc.height),
 			(u64 __user *)&arg->width, efault);
 	unsafe_put_user(vgpu_pair(st.desc.stride, st.desc.size),
 			(u64 __user *)&arg->stride, efault);
-	unsafe_put_user(0ULL, (u64 __user *)&arg->x_pos, efault);
-	unsafe_put_user(vgpu_pair(hot, hot), (u64 __user *)&arg->x_hot, efault);
+	unsafe_put_user(vgpu_pair(st.desc.x_pos, st.desc.y_pos),
+			(u64 __user *)&arg->x_pos, efault);
+	unsafe_put_user(vgpu_pair(st.desc.x_hot | hot, st.desc.y_hot | hot),
+			(u64 __user *)&arg->x_hot, efault);
 	if (argsz >= fullsz && access_ok(arg, fullsz))
 		unsafe_put_user(vgpu_pair(st.id, st.generation),
 				(u64 __user *)&arg->dmabuf_id, efault);
@@ -434,24 +545,15 @@ efault:
 	return -EFAULT;
 }
 
-/**
- * vgpu_display_get_dmabuf() - VFIO_DEVICE_GET_GFX_DMABUF
- * @disp: the display
- * @arg: the caller's dmabuf_id
- *
- * Every call exports a new dma-buf with its own file, so every fd is
- * independent of the others for the same id.
- *
- * Context: process context.
- * Return: a new O_CLOEXEC fd, -ENOENT for an id that names no layout of
- * this open session, -EFAULT, -ENOMEM, -EMFILE.
- */
-long vgpu_display_get_dmabuf(struct vgpu_display *disp, u32 __user *arg)
+/* VFIO_DEVICE_GET_GFX_DMABUF; see vgpu_display_ioctl(). */
+static long vgpu_display_get_dmabuf(struct vgpu_display *disp, u32 __user *arg)
 {
 	struct vgpu_vram *vram;
 	struct vgpu_layout *l;
 	u32 id;
 
+	if (disp->config.mode != VGPU_DISPLAY_DMABUF)
+		return -ENOTTY;
 	if (get_user(id, arg))
 		return -EFAULT;
 
@@ -469,3 +571,45 @@ long vgpu_display_get_dmabuf(struct vgpu_display *disp, u32 __user *arg)
 	/* The export owns the use count and @vram from here, even on failure. */
 	return vgpu_dmabuf_export(disp, l, vram);
 }
+
+/**
+ * vgpu_display_ioctl() - the VFIO display ioctls of a device
+ * @disp: the display
+ * @cmd: ioctl command
+ * @arg: its argument
+ *
+ * Handles %VFIO_DEVICE_QUERY_GFX_PLANE and %VFIO_DEVICE_GET_GFX_DMABUF;
+ * a vendor driver calls it for those commands (or for every command it
+ * does not handle itself).
+ *
+ * QUERY_GFX_PLANE: a probe (PROBE|DMABUF for a dma-buf display,
+ * PROBE|REGION for a region display) answers 0, any other probe -EINVAL.
+ * A query must set exactly the display's kind and ask for the primary or
+ * the cursor plane, with argsz at least 60. An off or invalid plane is a
+ * success with every output field zero; an absent cursor reports the
+ * hotspot 0xffffffff. The plane's generation is stored at offset 60 when
+ * argsz is 64 or more.
+ *
+ * GET_GFX_DMABUF: every call exports a new dma-buf with its own file, so
+ * fds are independent of each other even for the same id.
+ *
+ * Context: process context; may sleep.
+ * Return: 0 for QUERY_GFX_PLANE, a new O_CLOEXEC read-write fd for
+ * GET_GFX_DMABUF, or -EINVAL (bad argsz, flags or plane type), -ENOENT
+ * (an id that names no layout of the current open session), -EFAULT,
+ * -ENOMEM, -EMFILE, or -ENOTTY for other commands and for GET_GFX_DMABUF
+ * on a region display.
+ */
+long vgpu_display_ioctl(struct vgpu_display *disp, unsigned int cmd,
+			unsigned long arg)
+{
+	switch (cmd) {
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return vgpu_display_query_plane(disp, (void __user *)arg);
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		return vgpu_display_get_dmabuf(disp, (u32 __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_display_ioctl, VGPU_DISPLAY);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vgpu display core: the dma-bufs of VFIO_DEVICE_GET_GFX_DMABUF.
+ * vgpu_display: the dma-bufs of VFIO_DEVICE_GET_GFX_DMABUF.
  *
  * A dma-buf is a view (offset, size) of a vgpu_vram. It holds a reference
  * on that video memory, on the vgpu_display (for its bookkeeping) and a
  * use count on its layout (so the id stays valid), never anything of the
  * device: it stays valid, mapped and importable after the device fd is
- * closed, after a reset and after the mdev is removed. Its file holds a
- * reference on this module, so the module cannot be unloaded under it.
+ * closed, after a reset and after the mdev is removed, and it never calls
+ * into the vendor driver, which may even be unloaded meanwhile. Its file
+ * holds a reference on this module, which cannot be unloaded under it.
  *
  * Export is O(1): no pages are touched or referenced. Importers get a
  * scatterlist with one entry per contiguous run (2 MiB pieces, see
@@ -21,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "vgpu_bochs.h"
+#include "vgpu_display_priv.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vgpu_bochs - reference-counted video memory.
+ * vgpu_display - reference-counted video memory.
  *
  * Video memory is a vgpu_vram object that the device holds while it is
  * open and that every user mapping and every dma-buf holds as well, so the
@@ -18,7 +18,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include "vgpu_bochs.h"
+#include "vgpu_display_priv.h"
 
 #define VRAM_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
 
@@ -44,9 +44,9 @@ struct vgpu_vram *vgpu_vram_create(u64 size)
 	vram->size = size;
 	vram->nr_chunks = nr;
 	mutex_init(&vram->alloc_lock);
-	atomic64_set(&vram->populated, 0);
 	return vram;
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_create, VGPU_DISPLAY);
 
 static void vgpu_vram_free_chunk(struct vgpu_vram_chunk *c)
 {
@@ -80,6 +80,7 @@ void vgpu_vram_get(struct vgpu_vram *vram)
 {
 	kref_get(&vram->ref);
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_get, VGPU_DISPLAY);
 
 /**
  * vgpu_vram_put() - drop a reference; the last one frees the memory
@@ -92,6 +93,19 @@ void vgpu_vram_put(struct vgpu_vram *vram)
 	if (vram)
 		kref_put(&vram->ref, vgpu_vram_release);
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_put, VGPU_DISPLAY);
+
+/**
+ * vgpu_vram_size() - size of video memory
+ * @vram: the object
+ *
+ * Return: bytes.
+ */
+u64 vgpu_vram_size(const struct vgpu_vram *vram)
+{
+	return vram->size;
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_size, VGPU_DISPLAY);
 
 /* Allocate a piece: one compound 2 MiB page if possible, else 512 pages. */
 static int vgpu_vram_populate(struct vgpu_vram *vram, struct vgpu_vram_chunk *c)
@@ -119,7 +133,6 @@ static int vgpu_vram_populate(struct vgpu_vram *vram, struct vgpu_vram_chunk *c)
 	/* publish only zeroed memory; pairs with vgpu_vram_chunk_pages() */
 	smp_store_release(&c->pages, pages);
 out:
-	atomic64_add(VGPU_VRAM_CHUNK_SIZE, &vram->populated);
 	return 0;
 
 err_free:
@@ -225,6 +238,7 @@ ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
 	}
 	return done;
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_rw, VGPU_DISPLAY);
 
 /**
  * vgpu_vram_get_pages() - the pages behind a range of video memory
@@ -281,46 +295,59 @@ static u64 vgpu_vram_fault_pos(struct vm_fault *vmf, unsigned long addr)
 	       (addr - vma->vm_start);
 }
 
-static unsigned long vgpu_vram_pfn(struct vgpu_vram_chunk *c, u64 pos)
-{
-	return page_to_pfn(vgpu_vram_chunk_page(c, pos));
-}
-
-/*
- * Map the whole part of the faulting 2 MiB piece that the VMA covers: one
- * fault per piece instead of one per page.
+/**
+ * vgpu_vram_insert() - map the faulting page and the rest of its 2 MiB
+ *	piece that the VMA covers
+ * @vram: video memory
+ * @vmf: the fault; the VMA maps video memory linearly
+ * @pos: video memory offset of the faulting page
+ * @limit: the VMA may show video memory below this offset only
+ *
+ * One fault per piece instead of one per page.
+ *
+ * Context: page fault handler.
+ * Return: the fault result for the faulting page.
  */
-static vm_fault_t vgpu_vram_fault(struct vm_fault *vmf)
+vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
+			    u64 pos, u64 limit)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct vgpu_vram_map *map = vma->vm_private_data;
-	u64 pos = vgpu_vram_fault_pos(vmf, vmf->address & PAGE_MASK);
+	unsigned long fault = vmf->address & PAGE_MASK;
 	u64 cstart = round_down(pos, VGPU_VRAM_CHUNK_SIZE);
+	u64 cend = min_t(u64, cstart + VGPU_VRAM_CHUNK_SIZE, limit);
 	unsigned long start, end, addr;
 	struct vgpu_vram_chunk *c;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	if (pos < map->start || pos >= map->end)
+	if (pos >= limit || pos >= vram->size)
 		return VM_FAULT_SIGBUS;
-	c = vgpu_vram_chunk(map->vram, pos, true);
+	c = vgpu_vram_chunk(vram, pos, true);
 	if (!c)
 		return VM_FAULT_OOM;
 
-	start = max_t(unsigned long, vma->vm_start,
-		      (vmf->address & PAGE_MASK) - (pos - cstart));
-	end = min_t(unsigned long, vma->vm_end,
-		    start + (cstart + VGPU_VRAM_CHUNK_SIZE -
-			     vgpu_vram_fault_pos(vmf, start)));
+	start = max_t(unsigned long, vma->vm_start, fault - (pos - cstart));
+	end = min_t(unsigned long, vma->vm_end, fault + (cend - pos));
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		vm_fault_t r = vmf_insert_pfn(vma, addr,
-					      vgpu_vram_pfn(c, vgpu_vram_fault_pos(vmf, addr)));
+		u64 p = pos + addr - fault;
+		vm_fault_t r;
 
-		if (addr == (vmf->address & PAGE_MASK))
+		r = vmf_insert_pfn(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, p)));
+		if (addr == fault)
 			ret = r;
 		else if (r & VM_FAULT_ERROR && r != VM_FAULT_NOPAGE)
 			break;
 	}
 	return ret;
+}
+
+static vm_fault_t vgpu_vram_fault(struct vm_fault *vmf)
+{
+	struct vgpu_vram_map *map = vmf->vma->vm_private_data;
+	u64 pos = vgpu_vram_fault_pos(vmf, vmf->address & PAGE_MASK);
+
+	if (pos < map->start)
+		return VM_FAULT_SIGBUS;
+	return vgpu_vram_insert(map->vram, vmf, pos, map->end);
 }
 
 static vm_fault_t vgpu_vram_huge_fault(struct vm_fault *vmf, unsigned int order)
@@ -415,3 +442,4 @@ int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 	vma->vm_ops = &vgpu_vram_vm_ops;
 	return 0;
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_mmap, VGPU_DISPLAY);

@@ -17,7 +17,7 @@
 static void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type,
 			      struct vgpu_plane_desc *desc)
 {
-	struct vgpu_bochs *vb = disp->priv;
+	struct vgpu_bochs *vb = vgpu_display_priv(disp);
 	u16 r[VBE_DISPI_INDEX_NB];
 	u64 stride, offset, size;
 	u32 cpp, format, vwidth;

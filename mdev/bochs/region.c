@@ -4,10 +4,12 @@
  *
  * As in vfio-pci the region index is the file offset above bit 40:
  *
- *   BAR0 (0)     video memory: read, write, mmap
- *   BAR2 (2)     MMIO registers (bochs_mmio.c): read, write
- *   CONFIG (7)   PCI config space (bochs_cfg.c): read, write
- *   EDID (9)     VFIO_REGION_SUBTYPE_GFX_EDID (edid_region.c): read, write
+ *   BAR0 (0)       video memory: read, write, mmap
+ *   BAR2 (2)       MMIO registers (mmio.c): read, write
+ *   CONFIG (7)     PCI config space (cfg.c): read, write
+ *   EDID (9)       VFIO_REGION_SUBTYPE_GFX_EDID (the core's EDID helper)
+ *   PLANE (10, 11) region types only: the display plane regions (the
+ *                  core's region plane), read, write, mmap
  *
  * Every other index of the PCI range exists with size 0.
  */
@@ -18,13 +20,20 @@
 #include "vgpu_bochs.h"
 
 /**
- * vgpu_bochs_region_size() - size of a region
+ * vgpu_bochs_num_regions() - regions of the device fd
  * @vb: the device
- * @index: region index, below %VGPU_NUM_REGIONS
  *
- * Return: bytes; 0 for the unused PCI regions.
+ * Return: the PCI regions, the EDID region and, for region types, the two
+ * display plane regions.
  */
-u64 vgpu_bochs_region_size(struct vgpu_bochs *vb, unsigned int index)
+u32 vgpu_bochs_num_regions(struct vgpu_bochs *vb)
+{
+	return vb->type->mode == VGPU_DISPLAY_REGION ? VGPU_PLANE_REGION_INDEX + 2 :
+						       VGPU_EDID_REGION_INDEX + 1;
+}
+
+/* Size of a region other than a plane region; 0 for unused PCI regions. */
+static u64 vgpu_bochs_region_size(struct vgpu_bochs *vb, unsigned int index)
 {
 	switch (index) {
 	case VFIO_PCI_BAR0_REGION_INDEX:
@@ -40,14 +49,8 @@ u64 vgpu_bochs_region_size(struct vgpu_bochs *vb, unsigned int index)
 	}
 }
 
-/**
- * vgpu_bochs_region_flags() - VFIO_REGION_INFO_FLAG_* of a region
- * @vb: the device
- * @index: region index, below %VGPU_NUM_REGIONS
- *
- * Return: the flags; 0 for the unused PCI regions.
- */
-u32 vgpu_bochs_region_flags(struct vgpu_bochs *vb, unsigned int index)
+/* VFIO_REGION_INFO_FLAG_* of a region other than a plane region. */
+static u32 vgpu_bochs_region_flags(struct vgpu_bochs *vb, unsigned int index)
 {
 	u32 rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
 
@@ -98,7 +101,8 @@ ssize_t vgpu_bochs_rw(struct vfio_device *vdev, char __user *buf,
 		mutex_unlock(&vb->lock);
 		break;
 	default:
-		ret = -EINVAL;
+		ret = vgpu_display_region_rw(vb->display, index, buf, count, pos,
+					     write);
 		break;
 	}
 	if (ret > 0)
@@ -109,20 +113,24 @@ ssize_t vgpu_bochs_rw(struct vfio_device *vdev, char __user *buf,
 /**
  * vgpu_bochs_mmap() - the mmap file operation of the device fd
  * @vdev: the device
- * @vma: the new mapping; only BAR0 (video memory) can be mapped, shared
+ * @vma: the new mapping: shared, of BAR0 (video memory) or a plane region
  *
  * Return: 0, or -EINVAL for another region, a private mapping or a range
- * outside BAR0.
+ * outside the region.
  */
 int vgpu_bochs_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 index = off >> VGPU_REGION_SHIFT;
+	u64 size = vgpu_vram_size(vb->vram);
 
-	if (off >> VGPU_REGION_SHIFT != VFIO_PCI_BAR0_REGION_INDEX)
-		return -EINVAL;
-	return vgpu_vram_mmap(vb->vram, vma, off & VGPU_REGION_MASK,
-			      vb->vram->size - (off & VGPU_REGION_MASK));
+	off &= VGPU_REGION_MASK;
+	if (index == VFIO_PCI_BAR0_REGION_INDEX)
+		return off > size ? -EINVAL : vgpu_vram_mmap(vb->vram, vma, off, size - off);
+	if (index <= U32_MAX && vgpu_display_is_region(vb->display, index))
+		return vgpu_display_region_mmap(vb->display, vma, index, off);
+	return -EINVAL;
 }
 
 /**
@@ -148,19 +156,26 @@ long vgpu_bochs_ioctl_get_region_info(struct vgpu_bochs *vb,
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VGPU_NUM_REGIONS)
+	if (info.argsz < minsz || info.index >= vgpu_bochs_num_regions(vb))
 		return -EINVAL;
-	index = array_index_nospec(info.index, VGPU_NUM_REGIONS);
+	index = array_index_nospec(info.index, vgpu_bochs_num_regions(vb));
 
 	info.offset = VGPU_REGION_OFFSET(index);
 	info.size = vgpu_bochs_region_size(vb, index);
 	info.flags = vgpu_bochs_region_flags(vb, index);
 	info.cap_offset = 0;
 
-	if (index == VGPU_EDID_REGION_INDEX) {
+	if (index == VGPU_EDID_REGION_INDEX)
 		ret = vgpu_edid_add_caps(&caps);
-		if (ret)
-			return ret;
+	else if (vgpu_display_is_region(vb->display, index))
+		ret = vgpu_display_region_info(vb->display, &info, &caps);
+	else
+		ret = 0;
+	if (ret) {
+		kfree(caps.buf);
+		return ret;
+	}
+	if (caps.size) {
 		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
 		if (info.argsz < sizeof(info) + caps.size) {
 			info.argsz = sizeof(info) + caps.size;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vgpu_bochs - the VFIO GFX EDID region (VFIO_REGION_SUBTYPE_GFX_EDID).
+ * vgpu_display: the VFIO GFX EDID region (VFIO_REGION_SUBTYPE_GFX_EDID).
  *
  *   0x000-0x017  struct vfio_region_gfx_edid, host byte order
  *   0x400-0x7ff  the EDID blob (edid_offset 0x400, edid_max_size 1024)
@@ -8,7 +8,7 @@
  * The VMM changes the EDID with the protocol of <linux/vfio.h>: link_state
  * DOWN, then edid_size and the blob, then link_state UP. QEMU 7.2 writes
  * edid_size before the blob, so the blob is checked when the link goes up.
- * The guest sees the blob in BAR2 while the link is up.
+ * The vendor device shows the guest the blob while the link is up.
  *
  * Errors: registers are written as aligned 4-byte values (else -EINVAL);
  * read-only registers give -EPERM; link_state must be UP (1) or DOWN (2)
@@ -21,7 +21,9 @@
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
-#include "vgpu_bochs.h"
+#include "vgpu_display_priv.h"
+
+#define VGPU_EDID_REGS_SIZE	sizeof(struct vfio_region_gfx_edid)
 
 #define EDID_BLOCK_SIZE		128
 
@@ -37,6 +39,7 @@ void vgpu_edid_init(struct vgpu_edid *edid, u32 max_xres, u32 max_yres)
 	edid->max_xres = max_xres;
 	edid->max_yres = max_yres;
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_edid_init, VGPU_DISPLAY);
 
 /* EDID 1.x header and a correct checksum on every block. */
 static bool vgpu_edid_blob_valid(const struct vgpu_edid *edid)
@@ -137,6 +140,7 @@ ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
 		return -EBUSY;
 	return copy_from_user(&edid->blob[pos], buf, count) ? -EFAULT : count;
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_edid_rw, VGPU_DISPLAY);
 
 /**
  * vgpu_edid_add_caps() - describe the EDID region in GET_REGION_INFO
@@ -155,3 +159,4 @@ int vgpu_edid_add_caps(struct vfio_info_cap *caps)
 
 	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
 }
+EXPORT_SYMBOL_NS_GPL(vgpu_edid_add_caps, VGPU_DISPLAY);

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vgpu_bochs - a mediated vGPU compatible with the bochs "dispi" display.
+ *
+ * Private header shared by the files of vgpu_bochs.ko, grouped by file.
+ */
+#ifndef VGPU_BOCHS_H
+#define VGPU_BOCHS_H
+
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/vfio.h>
+#include <linux/vgpu_bochs.h>
+
+#include <vgpu_display.h>
+
+#define VGPU_BOCHS_NAME		"vgpu_bochs"
+#define VGPU_BOCHS_PCI_VENDOR	0x1234
+
+/*
+ * Region layout of the device fd, as in vfio-pci: the region index sits
+ * above bit 40 of the file offset (VGPU_REGION_OFFSET()). After the PCI
+ * regions come the EDID region and, for region types, the two display
+ * plane regions.
+ */
+#define VGPU_REGION_MASK	(VGPU_REGION_OFFSET(1) - 1)
+#define VGPU_EDID_REGION_INDEX	VFIO_PCI_NUM_REGIONS
+#define VGPU_PLANE_REGION_INDEX	(VGPU_EDID_REGION_INDEX + 1)
+
+#define VGPU_CFG_SIZE		256
+#define VGPU_MMIO_BAR_SIZE	VGPU_BOCHS_MMIO_SIZE
+
+/**
+ * struct vgpu_bochs_type - one mdev type offered by the parent
+ * @type: the mdev core's type; its sysfs_name is the type directory suffix
+ * @vram_size: video memory of each instance, in bytes (a power of two)
+ * @max_width: largest horizontal resolution the guest may program
+ * @max_height: largest vertical resolution the guest may program
+ * @mode: whether the display is offered as dma-bufs or as a region
+ */
+struct vgpu_bochs_type {
+	struct mdev_type type;
+	u64 vram_size;
+	u32 max_width;
+	u32 max_height;
+	enum vgpu_display_mode mode;
+};
+
+/* ------------------------------------------------------------------ */
+/* mmio.c: BAR2 - EDID window, VGA ports, dispi registers */
+
+#define VGPU_MMIO_EDID_OFFSET		VGPU_BOCHS_MMIO_EDID
+#define VGPU_MMIO_EDID_SIZE		VGPU_BOCHS_MMIO_EDID_SIZE
+#define VGPU_MMIO_VGA_OFFSET		VGPU_BOCHS_MMIO_VGA
+#define VGPU_MMIO_VGA_SIZE		VGPU_BOCHS_MMIO_VGA_SIZE
+#define VGPU_MMIO_DISPI_OFFSET		VGPU_BOCHS_MMIO_DISPI
+#define VGPU_MMIO_DISPI_SIZE		(VBE_DISPI_INDEX_NB * 2)
+
+/* ------------------------------------------------------------------ */
+/* main.c: the device */
+
+/**
+ * struct vgpu_bochs - state of one vGPU instance
+ * @vdev: the VFIO device; the structure is allocated and freed with it
+ * @type: the instance's mdev type, fixed at creation
+ * @lock: protects everything below against concurrent region accesses,
+ *	ioctls and reset
+ * @vram: video memory of the current open session (NULL while closed)
+ * @cfg: PCI config space, little-endian as on the bus
+ * @cfg_wmask: bits of @cfg the guest may write, per byte
+ * @dispi: the dispi registers, indexed by VBE_DISPI_INDEX_*
+ * @vga: the VGA I/O ports 0x3c0-0x3df, kept only to be read back
+ * @edid: EDID region state
+ * @display: plane, layout and dma-buf state; outlives the device while
+ *	dma-bufs hold it
+ * @req_trigger: eventfd of the VFIO_PCI_REQ_IRQ_INDEX interrupt, or NULL
+ */
+struct vgpu_bochs {
+	struct vfio_device vdev;
+	const struct vgpu_bochs_type *type;
+	struct mutex lock;	/* see the kernel-doc above */
+	struct vgpu_vram *vram;
+	u8 cfg[VGPU_CFG_SIZE];
+	u8 cfg_wmask[VGPU_CFG_SIZE];
+	u16 dispi[VBE_DISPI_INDEX_NB];
+	u8 vga[VGPU_MMIO_VGA_SIZE];
+	struct vgpu_edid edid;
+	struct vgpu_display *display;
+	struct eventfd_ctx *req_trigger;
+};
+
+static inline struct vgpu_bochs *to_vgpu_bochs(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct vgpu_bochs, vdev);
+}
+
+/* cfg.c */
+void vgpu_bochs_cfg_init(struct vgpu_bochs *vb);
+ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
+			  size_t count, u64 pos, bool write);
+
+/* mmio.c */
+void vgpu_bochs_mmio_reset(struct vgpu_bochs *vb);
+ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
+			   size_t count, u64 pos, bool write);
+
+/* plane.c */
+extern const struct vgpu_display_ops vgpu_bochs_display_ops;
+
+/* region.c */
+u32 vgpu_bochs_num_regions(struct vgpu_bochs *vb);
+ssize_t vgpu_bochs_rw(struct vfio_device *vdev, char __user *buf,
+		      size_t count, loff_t *ppos, bool write);
+int vgpu_bochs_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
+long vgpu_bochs_ioctl_get_region_info(struct vgpu_bochs *vb,
+				      struct vfio_region_info __user *arg);
+
+#endif /* VGPU_BOCHS_H */
