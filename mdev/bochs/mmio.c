@@ -6,6 +6,7 @@
  *                link is down)
  *   0x400-0x41f  VGA I/O ports 0x3c0-0x3df (stored, otherwise ignored)
  *   0x500-0x515  dispi registers, 16 bits each, VBE_DISPI_INDEX_* * 2
+ *   0x600-0x61b  the hardware cursor extension (uapi/linux/vgpu_bochs.h)
  *
  * This is the layout the Linux bochs-drm driver and OVMF's QemuVideoDxe
  * use for a PCI revision 1 device. Accesses of 1, 2 or 4 bytes at natural
@@ -28,8 +29,12 @@ void vgpu_bochs_mmio_reset(struct vgpu_bochs *vb)
 {
 	memset(vb->dispi, 0, sizeof(vb->dispi));
 	memset(vb->vga, 0, sizeof(vb->vga));
+	memset(vb->cursor, 0, sizeof(vb->cursor));
 	vb->dispi[VBE_DISPI_INDEX_ID] = VBE_DISPI_ID5;
 	vb->dispi[VBE_DISPI_INDEX_BPP] = 32;
+	vb->cursor[VGPU_BOCHS_CURSOR_ID / 4] = VGPU_BOCHS_CURSOR_MAGIC;
+	vb->cursor[VGPU_BOCHS_CURSOR_HOT_X / 4] = U32_MAX;
+	vb->cursor[VGPU_BOCHS_CURSOR_HOT_Y / 4] = U32_MAX;
 }
 
 static u16 vgpu_bochs_dispi_read(struct vgpu_bochs *vb, unsigned int index)
@@ -86,7 +91,24 @@ static u8 vgpu_bochs_mmio_readb(struct vgpu_bochs *vb, unsigned int pos)
 		i = pos - VGPU_MMIO_DISPI_OFFSET;
 		return vgpu_bochs_dispi_read(vb, i / 2) >> (8 * (i & 1));
 	}
+	if (pos >= VGPU_MMIO_CURSOR_OFFSET &&
+	    pos < VGPU_MMIO_CURSOR_OFFSET + VGPU_MMIO_CURSOR_SIZE) {
+		i = pos - VGPU_MMIO_CURSOR_OFFSET;
+		return vb->cursor[i / 4] >> (8 * (i & 3));
+	}
 	return 0;
+}
+
+/* One byte of a cursor register; the ID register is read-only. */
+static void vgpu_bochs_cursor_writeb(struct vgpu_bochs *vb, unsigned int i, u8 val)
+{
+	unsigned int shift = 8 * (i & 3);
+
+	if (i / 4 == VGPU_BOCHS_CURSOR_ID / 4)
+		return;
+	vb->cursor[i / 4] = (vb->cursor[i / 4] & ~(0xffu << shift)) |
+			    (u32)val << shift;
+	vgpu_display_regs_changed(vb->display);
 }
 
 /*
@@ -106,6 +128,11 @@ static void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
 		if (p >= VGPU_MMIO_VGA_OFFSET &&
 		    p < VGPU_MMIO_VGA_OFFSET + VGPU_MMIO_VGA_SIZE) {
 			vb->vga[p - VGPU_MMIO_VGA_OFFSET] = bytes[i];
+			continue;
+		}
+		if (p >= VGPU_MMIO_CURSOR_OFFSET &&
+		    p < VGPU_MMIO_CURSOR_OFFSET + VGPU_MMIO_CURSOR_SIZE) {
+			vgpu_bochs_cursor_writeb(vb, p - VGPU_MMIO_CURSOR_OFFSET, bytes[i]);
 			continue;
 		}
 		if (p < VGPU_MMIO_DISPI_OFFSET ||

@@ -9,10 +9,51 @@
  * pixel and has no offset of its own) and lie inside video memory; a mode
  * that breaks a rule shows as "no plane" rather than as an error, which is
  * what QEMU expects. bochs-drm's framebuffers always start on a page.
+ *
+ * The cursor plane is the hardware cursor extension of
+ * uapi/linux/vgpu_bochs.h: a 64x64 ARGB8888 image, page aligned in video
+ * memory, at a signed position, with an optional hotspot.
  */
 #include <drm/drm_fourcc.h>
 
 #include "vgpu_bochs.h"
+
+static void vgpu_bochs_decode_cursor(struct vgpu_bochs *vb,
+				     struct vgpu_plane_desc *desc)
+{
+	const u32 stride = VGPU_BOCHS_CURSOR_SIZE * 4;
+	const u32 size = VGPU_BOCHS_CURSOR_SIZE * stride;
+	u32 c[VGPU_BOCHS_CURSOR_NR_REGS], hot_x, hot_y;
+	u64 offset;
+
+	mutex_lock(&vb->lock);
+	memcpy(c, vb->cursor, sizeof(c));
+	mutex_unlock(&vb->lock);
+
+	if (!(c[VGPU_BOCHS_CURSOR_CTRL / 4] & VGPU_BOCHS_CURSOR_ENABLE))
+		return;
+	offset = c[VGPU_BOCHS_CURSOR_OFFSET / 4];
+	if (!PAGE_ALIGNED(offset) || offset > vb->type->vram_size ||
+	    size > vb->type->vram_size - offset)
+		return;
+	hot_x = c[VGPU_BOCHS_CURSOR_HOT_X / 4];
+	hot_y = c[VGPU_BOCHS_CURSOR_HOT_Y / 4];
+	if (hot_x >= VGPU_BOCHS_CURSOR_SIZE || hot_y >= VGPU_BOCHS_CURSOR_SIZE) {
+		hot_x = U32_MAX;	/* no (valid) hotspot */
+		hot_y = U32_MAX;
+	}
+
+	desc->drm_format = DRM_FORMAT_ARGB8888;
+	desc->width = VGPU_BOCHS_CURSOR_SIZE;
+	desc->height = VGPU_BOCHS_CURSOR_SIZE;
+	desc->stride = stride;
+	desc->offset = offset;
+	desc->size = size;
+	desc->x_pos = c[VGPU_BOCHS_CURSOR_X / 4];
+	desc->y_pos = c[VGPU_BOCHS_CURSOR_Y / 4];
+	desc->x_hot = hot_x;
+	desc->y_hot = hot_y;
+}
 
 static void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type,
 			      struct vgpu_plane_desc *desc)
@@ -22,8 +63,10 @@ static void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type
 	u64 stride, offset, size;
 	u32 cpp, format, vwidth;
 
-	if (plane_type != VGPU_PLANE_PRIMARY)
-		return;		/* no hardware cursor */
+	if (plane_type == VGPU_PLANE_CURSOR) {
+		vgpu_bochs_decode_cursor(vb, desc);
+		return;
+	}
 
 	mutex_lock(&vb->lock);
 	memcpy(r, vb->dispi, sizeof(r));

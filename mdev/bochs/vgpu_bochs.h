@@ -55,6 +55,8 @@ struct vgpu_bochs_type {
 #define VGPU_MMIO_VGA_SIZE		VGPU_BOCHS_MMIO_VGA_SIZE
 #define VGPU_MMIO_DISPI_OFFSET		VGPU_BOCHS_MMIO_DISPI
 #define VGPU_MMIO_DISPI_SIZE		(VBE_DISPI_INDEX_NB * 2)
+#define VGPU_MMIO_CURSOR_OFFSET		VGPU_BOCHS_MMIO_CURSOR
+#define VGPU_MMIO_CURSOR_SIZE		(VGPU_BOCHS_CURSOR_NR_REGS * 4)
 
 /* ------------------------------------------------------------------ */
 /* main.c: the device */
@@ -70,6 +72,7 @@ struct vgpu_bochs_type {
  * @cfg_wmask: bits of @cfg the guest may write, per byte
  * @dispi: the dispi registers, indexed by VBE_DISPI_INDEX_*
  * @vga: the VGA I/O ports 0x3c0-0x3df, kept only to be read back
+ * @cursor: the cursor extension registers, indexed by offset / 4
  * @edid: EDID region state
  * @display: plane, layout and dma-buf state; outlives the device while
  *	dma-bufs hold it
@@ -84,6 +87,7 @@ struct vgpu_bochs {
 	u8 cfg_wmask[VGPU_CFG_SIZE];
 	u16 dispi[VBE_DISPI_INDEX_NB];
 	u8 vga[VGPU_MMIO_VGA_SIZE];
+	u32 cursor[VGPU_BOCHS_CURSOR_NR_REGS];
 	struct vgpu_edid edid;
 	struct vgpu_display *display;
 	struct eventfd_ctx *req_trigger;

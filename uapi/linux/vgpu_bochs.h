@@ -17,6 +17,7 @@
 #define VGPU_BOCHS_MMIO_VGA		0x400	/* VGA ports 0x3c0-0x3df */
 #define VGPU_BOCHS_MMIO_VGA_SIZE	0x20
 #define VGPU_BOCHS_MMIO_DISPI		0x500	/* 16-bit registers, index * 2 */
+#define VGPU_BOCHS_MMIO_CURSOR		0x600	/* cursor extension, see below */
 #define VGPU_BOCHS_MMIO_SIZE		0x1000
 
 /* dispi register indexes */
@@ -42,5 +43,38 @@
 #define VBE_DISPI_GETCAPS		0x02	/* XRES/YRES/BPP read the maxima */
 #define VBE_DISPI_LFB_ENABLED		0x40
 #define VBE_DISPI_NOCLEARMEM		0x80
+
+/**
+ * DOC: hardware cursor
+ *
+ * An extension of the bochs interface: a 64x64 ARGB8888 cursor image in
+ * video memory that the host composes (QEMU shows it as the display's
+ * cursor). 32-bit registers at BAR2 %VGPU_BOCHS_MMIO_CURSOR plus:
+ *
+ * - %VGPU_BOCHS_CURSOR_ID (read-only) reads %VGPU_BOCHS_CURSOR_MAGIC; on a
+ *   device without the extension it reads 0.
+ * - %VGPU_BOCHS_CURSOR_CTRL: bit 0 (%VGPU_BOCHS_CURSOR_ENABLE) shows it.
+ * - %VGPU_BOCHS_CURSOR_OFFSET: video memory offset of the image, page
+ *   aligned; the image is 64 lines of 256 bytes.
+ * - %VGPU_BOCHS_CURSOR_X, %VGPU_BOCHS_CURSOR_Y: signed position of the
+ *   image's top-left corner on the screen; may be negative.
+ * - %VGPU_BOCHS_CURSOR_HOT_X, %VGPU_BOCHS_CURSOR_HOT_Y: the hotspot within
+ *   the image, below 64, or 0xffffffff for none.
+ *
+ * An enabled cursor whose image does not fit in video memory or is not
+ * page aligned is not shown; a hotspot of 64 or more counts as none.
+ */
+#define VGPU_BOCHS_CURSOR_ID		0x00
+#define VGPU_BOCHS_CURSOR_CTRL		0x04
+#define VGPU_BOCHS_CURSOR_OFFSET	0x08
+#define VGPU_BOCHS_CURSOR_X		0x0c
+#define VGPU_BOCHS_CURSOR_Y		0x10
+#define VGPU_BOCHS_CURSOR_HOT_X		0x14
+#define VGPU_BOCHS_CURSOR_HOT_Y		0x18
+#define VGPU_BOCHS_CURSOR_NR_REGS	7
+
+#define VGPU_BOCHS_CURSOR_MAGIC		0x52554356	/* "VCUR" */
+#define VGPU_BOCHS_CURSOR_ENABLE	0x1
+#define VGPU_BOCHS_CURSOR_SIZE		64		/* pixels, square */
 
 #endif /* _UAPI_LINUX_VGPU_BOCHS_H */
