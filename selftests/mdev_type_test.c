@@ -46,6 +46,20 @@ FIXTURE_VARIANT_ADD(mdev_type, uhd) {
 	.max_mode = "3840x2160",
 };
 
+FIXTURE_VARIANT_ADD(mdev_type, hd_region) {
+	.type = "hd-region",
+	.name = "vgpu-bochs HD (region)",
+	.vram_mb = 32,
+	.max_mode = "1920x1200",
+};
+
+FIXTURE_VARIANT_ADD(mdev_type, uhd_region) {
+	.type = "uhd-region",
+	.name = "vgpu-bochs UHD (region)",
+	.vram_mb = 128,
+	.max_mode = "3840x2160",
+};
+
 FIXTURE_SETUP(mdev_type)
 {
 	VGPU_MARK();

@@ -38,11 +38,34 @@ static struct vgpu_bochs_type vgpu_bochs_types[] = {
 		.max_height = 2160,
 		.mode = VGPU_DISPLAY_DMABUF,
 	},
+	/*
+	 * Region types: no dma-bufs at all, so QEMU (which never falls back
+	 * once PROBE|DMABUF succeeds) uses the region plane, which needs no
+	 * OpenGL on the host.
+	 */
+	{
+		.type.sysfs_name = "hd-region",
+		.type.pretty_name = "vgpu-bochs HD (region)",
+		.vram_size = SZ_32M,
+		.max_width = 1920,
+		.max_height = 1200,
+		.mode = VGPU_DISPLAY_REGION,
+	},
+	{
+		.type.sysfs_name = "uhd-region",
+		.type.pretty_name = "vgpu-bochs UHD (region)",
+		.vram_size = SZ_128M,
+		.max_width = 3840,
+		.max_height = 2160,
+		.mode = VGPU_DISPLAY_REGION,
+	},
 };
 
 static struct mdev_type *vgpu_bochs_mdev_types[] = {
 	&vgpu_bochs_types[0].type,
 	&vgpu_bochs_types[1].type,
+	&vgpu_bochs_types[2].type,
+	&vgpu_bochs_types[3].type,
 };
 
 /* Video memory promised to existing instances, in bytes. */
@@ -410,9 +433,12 @@ static ssize_t vgpu_bochs_show_description(struct mdev_type *mtype, char *buf)
 	const struct vgpu_bochs_type *type = to_vgpu_bochs_type(mtype);
 
 	return sysfs_emit(buf,
-			  "bochs dispi compatible display, %llu MiB video memory, modes up to %ux%u\n",
+			  "bochs dispi compatible display, %llu MiB video memory, modes up to %ux%u, %s\n",
 			  type->vram_size / SZ_1M, type->max_width,
-			  type->max_height);
+			  type->max_height,
+			  type->mode == VGPU_DISPLAY_REGION ?
+			  "region display (no OpenGL needed on the host)" :
+			  "dma-buf display (needs OpenGL on the host)");
 }
 
 static struct mdev_driver vgpu_bochs_driver = {

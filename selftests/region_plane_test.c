@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The region types: no dma-bufs, a display plane region instead. Probe
+ * answers, the plane fields, the regions and their capability, mmap
+ * content, panning and mode changes under a live mapping, the stride-only
+ * region switch, formats, and mappings never reaching past video memory.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <drm/drm_fourcc.h>
+#include <linux/vfio.h>
+#include <linux/vgpu_bochs.h>
+#include <linux/vgpu_display.h>
+
+#include "kselftest_harness.h"
+#include "vgpu.h"
+#include "vgpu_test.h"
+
+#define BAR0		VFIO_PCI_BAR0_REGION_INDEX
+#define PLANE0		(VGPU_EDID_REGION + 1)
+
+FIXTURE(rplane) {
+	char uuid[VGPU_UUID_LEN + 1];
+	struct vgpu *vgpu;
+	int fd;
+};
+
+FIXTURE_VARIANT(rplane) {
+	const char *type;
+	uint64_t vram_size;
+	uint64_t region_size;
+};
+
+FIXTURE_VARIANT_ADD(rplane, hd) {
+	.type = "hd-region",
+	.vram_size = 32 << 20,
+	.region_size = 1920 * 1200 * 4,
+};
+
+FIXTURE_VARIANT_ADD(rplane, uhd) {
+	.type = "uhd-region",
+	.vram_size = 128 << 20,
+	.region_size = 3840 * 2160 * 4,
+};
+
+FIXTURE_SETUP(rplane)
+{
+	VGPU_DEVICE_SETUP(variant->type);
+}
+
+FIXTURE_TEARDOWN(rplane)
+{
+	vgpu_test_close_remove(self->vgpu, self->uuid);
+}
+
+static int rquery(int fd, struct vfio_device_gfx_plane_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->flags = VFIO_GFX_PLANE_TYPE_REGION;
+	info->drm_plane_type = VGPU_PLANE_PRIMARY;
+	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
+}
+
+static int probe(int fd, uint32_t kind)
+{
+	struct vfio_device_gfx_plane_info info = {
+		.argsz = sizeof(info),
+		.flags = VFIO_GFX_PLANE_TYPE_PROBE | kind,
+	};
+
+	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info) ? -errno : 0;
+}
+
+static void fill(uint32_t *px, size_t n, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		px[i] = (uint32_t)(i * 2654435761u) ^ seed;
+}
+
+/* Draw a frame into video memory at @offset, as the guest would. */
+static uint32_t *draw(int fd, uint64_t offset, size_t size, uint32_t seed)
+{
+	uint32_t *px = malloc(size);
+
+	if (px) {
+		fill(px, size / 4, seed);
+		if (vgpu_region_write(fd, BAR0, offset, px, size) != (long)size) {
+			free(px);
+			px = NULL;
+		}
+	}
+	return px;
+}
+
+TEST_F(rplane, probe_answers)
+{
+	EXPECT_EQ(0, probe(self->fd, VFIO_GFX_PLANE_TYPE_REGION));
+	EXPECT_EQ(-EINVAL, probe(self->fd, VFIO_GFX_PLANE_TYPE_DMABUF));
+	EXPECT_EQ(-EINVAL, probe(self->fd, VFIO_GFX_PLANE_TYPE_DMABUF |
+					   VFIO_GFX_PLANE_TYPE_REGION));
+}
+
+TEST_F(rplane, regions_and_capability)
+{
+	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
+	union {
+		struct vfio_region_info info;
+		uint8_t raw[256];
+	} u;
+	struct vfio_region_info_cap_type *cap;
+	unsigned int i;
+
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &dinfo));
+	ASSERT_EQ(PLANE0 + 2, dinfo.num_regions);
+	for (i = PLANE0; i < PLANE0 + 2; i++) {
+		memset(&u, 0, sizeof(u));
+		u.info.argsz = sizeof(u);
+		u.info.index = i;
+		ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_REGION_INFO, &u.info));
+		EXPECT_EQ(VGPU_REGION_OFFSET(i), u.info.offset);
+		EXPECT_EQ(variant->region_size, u.info.size);
+		EXPECT_EQ(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			  VFIO_REGION_INFO_FLAG_MMAP | VFIO_REGION_INFO_FLAG_CAPS,
+			  u.info.flags);
+		ASSERT_EQ(sizeof(u.info), u.info.cap_offset);
+		cap = (void *)(u.raw + u.info.cap_offset);
+		EXPECT_EQ(VFIO_REGION_INFO_CAP_TYPE, cap->header.id);
+		EXPECT_EQ(VFIO_REGION_TYPE_PCI_VENDOR_TYPE | 0x1234, cap->type);
+		EXPECT_EQ(VGPU_REGION_SUBTYPE_DISPLAY_PLANE, cap->subtype);
+	}
+}
+
+TEST_F(rplane, plane_fields_and_no_dmabuf)
+{
+	struct vfio_device_gfx_plane_info info;
+	uint32_t id = 1;
+
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	EXPECT_EQ(0, info.drm_format);		/* display off */
+	EXPECT_NE(VGPU_GFX_PLANE_GENERATION_NONE, vgpu_generation(&info));
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
+	EXPECT_EQ(800, info.width);
+	EXPECT_EQ(600, info.height);
+	EXPECT_EQ(4096, info.stride);
+	EXPECT_EQ(600 * 4096, info.size);
+	EXPECT_EQ(PLANE0, info.region_index);
+
+	/* dma-buf queries and exports are not offered */
+	EXPECT_EQ(-EINVAL, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_GFX_DMABUF, &id));
+	EXPECT_EQ(ENOTTY, errno);
+
+	/* QEMU 7.2 cannot show RGB565 from a region: no plane */
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 16, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	EXPECT_EQ(0, info.drm_format);
+	EXPECT_EQ(0, info.region_index);
+}
+
+TEST_F(rplane, mapping_shows_and_follows_the_framebuffer)
+{
+	const size_t fb = 1024 * 768 * 4;
+	struct vfio_device_gfx_plane_info info;
+	uint32_t *a, *b, *map;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	a = draw(self->fd, 0, fb, 1);
+	b = draw(self->fd, fb, fb, 2);		/* the back buffer, one frame down */
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+
+	map = mmap(NULL, variant->region_size, PROT_READ, MAP_SHARED, self->fd,
+		   VGPU_REGION_OFFSET(info.region_index));
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(0, memcmp(a, map, fb));
+
+	/* page flip: the same mapping now shows the other buffer */
+	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 768));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	EXPECT_EQ(PLANE0, info.region_index);
+	EXPECT_EQ(0, memcmp(b, map, fb));
+	/* and back */
+	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	EXPECT_EQ(0, memcmp(a, map, fb));
+
+	/* pread of the region reads the same */
+	ASSERT_EQ(4096, vgpu_region_read(self->fd, info.region_index, 8192, b, 4096));
+	EXPECT_EQ(0, memcmp(b, (uint8_t *)a + 8192, 4096));
+
+	munmap(map, variant->region_size);
+	free(a);
+	free(b);
+}
+
+TEST_F(rplane, layout_changes_and_generation)
+{
+	struct vfio_device_gfx_plane_info a, b;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &a));
+
+	/* stride only: QEMU cannot see it, so the other region is named */
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 2048));
+	ASSERT_EQ(0, rquery(self->fd, &b));
+	EXPECT_EQ(2048 * 4, b.stride);
+	EXPECT_EQ(a.width, b.width);
+	EXPECT_NE(a.region_index, b.region_index);
+	EXPECT_EQ(PLANE0 + 1, b.region_index);
+	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
+
+	/* a pan keeps the region, changes the generation */
+	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 10));
+	ASSERT_EQ(0, rquery(self->fd, &a));
+	EXPECT_EQ(b.region_index, a.region_index);
+	EXPECT_NE(vgpu_generation(&b), vgpu_generation(&a));
+
+	/* unchanged: nothing changes */
+	ASSERT_EQ(0, rquery(self->fd, &b));
+	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+
+	/* a mode change */
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 2048, 0, 10));
+	ASSERT_EQ(0, rquery(self->fd, &b));
+	EXPECT_EQ(640, b.width);
+	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
+}
+
+static sigjmp_buf bus_env;
+static int bus_faults;
+
+static void on_sigbus(int sig)
+{
+	bus_faults++;
+	siglongjmp(bus_env, 1);
+}
+
+/* A read the compiler must do, at the point where it is written. */
+static uint8_t touch(const uint8_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+TEST_F(rplane, mapping_never_reaches_past_video_memory)
+{
+	const uint64_t lines = variant->vram_size / 4096;
+	struct vfio_device_gfx_plane_info info;
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	uint8_t *map;
+
+	/* the last frame of video memory: the region window runs past it */
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, lines - 768));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	ASSERT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
+	map = mmap(NULL, variant->region_size, PROT_READ, MAP_SHARED, self->fd,
+		   VGPU_REGION_OFFSET(info.region_index));
+	ASSERT_NE(MAP_FAILED, map);
+	touch(&map[768 * 4096 - 1]);	/* the frame's last byte: fine */
+
+	bus_faults = 0;
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(bus_env, 1))
+		touch(&map[768 * 4096]);	/* past video memory */
+	sigaction(SIGBUS, &old, NULL);
+	EXPECT_EQ(1, bus_faults);
+
+	/* a mapping larger than the region is refused */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, variant->region_size + 4096, PROT_READ,
+				   MAP_SHARED, self->fd,
+				   VGPU_REGION_OFFSET(info.region_index)));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, self->fd,
+				   VGPU_REGION_OFFSET(info.region_index)));
+	munmap(map, variant->region_size);
+}
+
+TEST_HARNESS_MAIN
