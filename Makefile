@@ -4,7 +4,8 @@
 #
 #   make deps     install packages, fetch and cache Linux 6.12 (scripts/deps.sh)
 #   make          kernel modules + userspace (library, selftests)
-#   make lint     checkpatch --strict, W=1, sparse, kernel-doc
+#   make lint     checkpatch --strict, W=1, sparse, kernel-doc, docs build
+#   make docs     HTML documentation in build/docs (Sphinx + kernel-doc)
 #   make vmtest   run the selftests in a 6.12 VM   (T="prog [harness args]")
 #   make check    deps, build, lint, vmtest; ends with "N passed, N failed"
 #   make bench    benchmarks against upstream mbochs in one VM (figures, ratios)
@@ -69,7 +70,16 @@ lint: need-kdir need-deps
 	@echo "lint: kernel-doc"
 	@$(KERNELDOC) -none -Wall $(KDOC_SOURCES) 2> .lint-kdoc.log; \
 	  if [ -s .lint-kdoc.log ]; then cat .lint-kdoc.log; exit 1; fi; rm -f .lint-kdoc.log
+	@echo "lint: documentation build (sphinx -W)"
+	@$(MAKE) -s docs DOCS_OUT=$(CURDIR)/.lint-docs >/dev/null
+	@rm -rf .lint-docs
 	@echo "lint: clean"
+
+DOCS_OUT ?= $(CURDIR)/build/docs
+docs: need-deps
+	sphinx-build -q -W -b html -D kerneldoc_bin=$(VGPU_KSRC)/scripts/kernel-doc \
+		Documentation $(DOCS_OUT)
+	@echo "docs: $(DOCS_OUT)/index.html"
 
 vmtest: need-deps
 	@rm -rf $(VM_OUT)
@@ -92,6 +102,6 @@ clean:
 	$(MAKE) -C qemu-glue clean
 	$(MAKE) -C selftests clean KSELFTEST_DIR=.
 	$(MAKE) -C bench clean KSELFTEST_DIR=. KUAPI=. KDIR=. MBOCHS_SRC=.
-	rm -rf $(VM_OUT) $(VM_OUT)-bench .lint-*.log
+	rm -rf $(VM_OUT) $(VM_OUT)-bench .lint-*.log .lint-docs build
 
-.PHONY: all deps modules userspace lint vmtest bench check clean need-kdir need-deps
+.PHONY: all deps modules userspace lint docs vmtest bench check clean need-kdir need-deps

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * vgpu_display: the region plane, for VMMs without OpenGL.
+/**
+ * DOC: the region plane, for VMMs without OpenGL
  *
  * QEMU shows a region plane by mmapping the region that QUERY names and
  * reading the framebuffer from offset 0 of it every frame, with the stride
