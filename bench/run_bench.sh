@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Inside the VM: load vgpu_display, vgpu_bochs and the upstream mbochs, create one
-# instance of each (vgpu_bochs-uhd, mbochs-large) and run vgpu_bench.
+# instance of each (vgpu_bochs-uhd and -uhd-region, mbochs-large) and run
+# vgpu_bench.
 cd "$(dirname "$0")" || exit 2
 for m in vfio vfio_iommu_type1 mdev; do
 	modprobe "$m" || exit 2
@@ -11,7 +12,10 @@ insmod ../mdev/vgpu_display.ko || exit 2
 insmod ../mdev/vgpu_bochs.ko || exit 2
 insmod build/mbochs/mbochs.ko || exit 2
 ours=$(cat /proc/sys/kernel/random/uuid)
+region=$(cat /proc/sys/kernel/random/uuid)
 theirs=$(cat /proc/sys/kernel/random/uuid)
-echo "$ours" > /sys/class/mdev_bus/vgpu_bochs/mdev_supported_types/vgpu_bochs-uhd/create || exit 2
+types=/sys/class/mdev_bus/vgpu_bochs/mdev_supported_types
+echo "$ours" > $types/vgpu_bochs-uhd/create || exit 2
+echo "$region" > $types/vgpu_bochs-uhd-region/create || exit 2
 echo "$theirs" > /sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-large/create || exit 2
-./vgpu_bench --ours "$ours" --mbochs "$theirs" "$@"
+./vgpu_bench --ours "$ours" --region "$region" --mbochs "$theirs" "$@"

@@ -3,7 +3,8 @@
  * vgpu_bench - measure vgpu_bochs against the upstream mbochs sample in the
  * same VM boot.
  *
- * Usage: vgpu_bench --ours UUID --mbochs UUID [--rounds N] [--only NAME]
+ * Usage: vgpu_bench --ours UUID --mbochs UUID [--region UUID] [--rounds N]
+ *                   [--only NAME]
  *
  * Both devices are driven the same way a VMM and a guest would: dispi
  * registers through BAR2, QUERY_GFX_PLANE/GET_GFX_DMABUF on the device fd.
@@ -443,6 +444,83 @@ static void bench_pread(struct dev *ours, struct dev *mb, int rounds)
 	free(buf);
 }
 
+static int rquery(struct dev *d, struct vfio_device_gfx_plane_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->flags = VFIO_GFX_PLANE_TYPE_REGION;
+	info->drm_plane_type = VGPU_PLANE_PRIMARY;
+	return ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
+}
+
+/*
+ * A region type, read the way QEMU's region display does: one long-lived
+ * mapping of the plane region, a full-frame copy per refresh. Also a page
+ * flip (QUERY moves the region's window: zap, then refault) and a copy.
+ */
+static void bench_region(struct dev *rd, int rounds)
+{
+	static const unsigned int modes[][2] = { { 1920, 1080 }, { 3840, 2160 } };
+	struct vfio_device_gfx_plane_info info;
+	uint64_t region_size;
+	unsigned int m;
+	int r;
+
+	printf("Region type: full frame read through the plane region (ms per frame)\n");
+	for (m = 0; m < 2; m++) {
+		size_t size = (size_t)modes[m][0] * modes[m][1] * 4;
+		struct result ref = {}, live = {}, flip = {}, rlive = {}, rflip = {};
+		void *src = alloc_touched(size), *dst = alloc_touched(size);
+		void *map;
+		double t0, base;
+
+		set_mode(rd, modes[m][0], modes[m][1]);
+		/* two frames in video memory: the front and the back buffer */
+		if (pwrite(rd->fd, src, size, rd->bar0) != (ssize_t)size ||
+		    pwrite(rd->fd, src, size, rd->bar0 + size) != (ssize_t)size)
+			die("pwrite frame", errno);
+		if (rquery(rd, &info) || !info.size)
+			die("QUERY_GFX_PLANE(REGION)", EINVAL);
+		region_offset(rd, info.region_index, &region_size);
+		map = mmap_aligned(region_size, rd->fd,
+				   region_offset(rd, info.region_index, NULL));
+		if (map == MAP_FAILED)
+			die("mmap plane region", errno);
+		memcpy(dst, map, size);
+
+		for (r = 0; r < rounds; r++) {
+			tlb_cold();
+			t0 = now_ns();
+			memcpy(dst, src, size);
+			base = now_ns() - t0;
+			add(&ref, base);
+
+			tlb_cold();
+			t0 = now_ns();
+			memcpy(dst, map, size);
+			add(&live, now_ns() - t0);
+			add(&rlive, (now_ns() - t0) / base);
+
+			tlb_cold();
+			t0 = now_ns();
+			dispi(rd, VBE_DISPI_INDEX_Y_OFFSET, r % 2 ? 0 : modes[m][1]);
+			rquery(rd, &info);
+			memcpy(dst, map, size);
+			add(&flip, now_ns() - t0);
+			add(&rflip, (now_ns() - t0) / base);
+		}
+		munmap(map, region_size);
+		printf("  %ux%u: memcpy %6.2f   mapped region %6.2f   flip+QUERY+copy %6.2f\n",
+		       modes[m][0], modes[m][1], med(&ref) / 1e6, med(&live) / 1e6,
+		       med(&flip) / 1e6);
+		printf("  %-58s ratio %6.3f\n", "  mapped region frame / memcpy", med(&rlive));
+		printf("  %-58s ratio %6.3f\n", "  page flip + QUERY + frame / memcpy",
+		       med(&rflip));
+		free(src);
+		free(dst);
+	}
+}
+
 /* 10 000 distinct layouts: kernel memory growth, and after close. */
 static void bench_memory(struct dev *ours, struct dev *mb)
 {
@@ -486,11 +564,13 @@ int main(int argc, char **argv)
 		{ "ours", required_argument, NULL, 'o' },
 		{ "mbochs", required_argument, NULL, 'm' },
 		{ "rounds", required_argument, NULL, 'r' },
+		{ "region", required_argument, NULL, 'R' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct dev ours = { .name = "vgpu_bochs" }, mb = { .name = "mbochs", .mbochs = true };
+	struct dev region = { .name = "vgpu_bochs region" };
 	const char *only = NULL;
 	int rounds = 9, c;
 
@@ -508,9 +588,13 @@ int main(int argc, char **argv)
 		case 'O':
 			only = optarg;
 			break;
+		case 'R':
+			region.uuid = optarg;
+			break;
 		default:
-			printf("Usage: %s --ours UUID --mbochs UUID [--rounds N] [--only NAME]\n"
-			       "NAME: query, layout, frames, pread or memory\n", argv[0]);
+			printf("Usage: %s --ours UUID --mbochs UUID [--region UUID]\n"
+			       "       [--rounds N] [--only NAME]\n"
+			       "NAME: query, layout, frames, region, pread or memory\n", argv[0]);
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -530,6 +614,10 @@ int main(int argc, char **argv)
 		bench_new_layout(&ours, &mb, rounds);
 	if (!only || !strcmp(only, "frames"))
 		bench_frames(&ours, &mb, rounds);
+	if (region.uuid && (!only || !strcmp(only, "region"))) {
+		dev_open(&region);
+		bench_region(&region, rounds);
+	}
 	if (!only || !strcmp(only, "pread"))
 		bench_pread(&ours, &mb, rounds < 3 ? rounds : 3);
 	if (!only || !strcmp(only, "memory"))
