@@ -572,7 +572,7 @@ int main(int argc, char **argv)
 	struct dev ours = { .name = "vgpu_bochs" }, mb = { .name = "mbochs", .mbochs = true };
 	struct dev region = { .name = "vgpu_bochs region" };
 	const char *only = NULL;
-	int rounds = 9, c;
+	int rounds = 11, c;
 
 	while ((c = getopt_long(argc, argv, "o:m:r:h", opts, NULL)) != -1) {
 		switch (c) {

@@ -127,7 +127,8 @@ int vgpu_bochs_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 
 	off &= VGPU_REGION_MASK;
 	if (index == VFIO_PCI_BAR0_REGION_INDEX)
-		return off > size ? -EINVAL : vgpu_vram_mmap(vb->vram, vma, off, size - off);
+		return off > size ? -EINVAL :
+		       vgpu_vram_mmap(vb->vram, vma, off, size - off, false);
 	if (index <= U32_MAX && vgpu_display_is_region(vb->display, index))
 		return vgpu_display_region_mmap(vb->display, vma, index, off);
 	return -EINVAL;

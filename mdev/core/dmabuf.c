@@ -109,8 +109,9 @@ static int vgpu_dmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 	u64 skip = (u64)vma->vm_pgoff << PAGE_SHIFT;
 
 	/* the dma-buf core checked that the VMA fits in the buffer */
+	/* read whole right away by the importer: map what needs no fault now */
 	return vgpu_vram_mmap(vbuf->vram, vma, vbuf->offset + skip,
-			      vbuf->size - skip);
+			      vbuf->size - skip, true);
 }
 
 static int vgpu_dmabuf_vmap(struct dma_buf *buf, struct iosys_map *map)

@@ -400,31 +400,87 @@ static const struct vm_operations_struct vgpu_vram_vm_ops = {
 	.huge_fault = vgpu_vram_huge_fault,
 };
 
+/*
+ * Map now every part of @vma that a PMD cannot map: pieces the VMA covers
+ * only partly or at an address that is not 2 MiB aligned, and pieces that
+ * are not one compound page. One remap_pfn_range() per contiguous run is
+ * far cheaper than a fault inserting page after page.
+ */
+static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma,
+			      u64 offset)
+{
+	unsigned long addr = vma->vm_start;
+	u64 pos = offset;
+
+	while (addr < vma->vm_end) {
+		u64 cstart = round_down(pos, VGPU_VRAM_CHUNK_SIZE);
+		unsigned long len = min_t(u64, vma->vm_end - addr,
+					  cstart + VGPU_VRAM_CHUNK_SIZE - pos);
+		struct vgpu_vram_chunk *c = vgpu_vram_chunk(vram, pos, true);
+		struct page *head;
+		unsigned long a;
+		int ret = 0;
+
+		if (!c)
+			return -ENOMEM;
+		head = vgpu_vram_chunk_head(c);
+		if (head && len == VGPU_VRAM_CHUNK_SIZE && IS_ALIGNED(addr, PMD_SIZE))
+			goto next;	/* left to vgpu_vram_huge_fault() */
+		if (head)
+			ret = remap_pfn_range(vma, addr, page_to_pfn(head) +
+					      ((pos - cstart) >> PAGE_SHIFT),
+					      len, vma->vm_page_prot);
+		for (a = 0; !head && !ret && a < len; a += PAGE_SIZE)
+			ret = remap_pfn_range(vma, addr + a,
+					      page_to_pfn(vgpu_vram_chunk_page(c, pos + a)),
+					      PAGE_SIZE, vma->vm_page_prot);
+		if (ret)
+			return ret;
+next:
+		addr += len;
+		pos += len;
+	}
+	return 0;
+}
+
 /**
  * vgpu_vram_mmap() - map a range of video memory into a VMA
  * @vram: the object; the VMA takes its own reference
  * @vma: a shared VMA, whose first byte maps video memory byte @offset
  * @offset: start in video memory, page aligned
  * @len: bytes the VMA may ever cover (the range it may not grow beyond)
+ * @prefault: populate and map now what a 2 MiB PMD cannot map later, for
+ *	mappings that are about to be read whole (dma-bufs); otherwise
+ *	memory is populated and mapped on fault, a 2 MiB piece at a time
  *
- * Pages are inserted on fault, a 2 MiB piece at a time (one PMD when the
- * piece is a single compound page). The VMA cannot grow (VM_DONTEXPAND).
+ * A 2 MiB piece that is one compound page and sits at a 2 MiB aligned
+ * address is mapped with one PMD on first touch. The VMA cannot grow
+ * (VM_DONTEXPAND).
  *
  * Context: process context, mmap lock held for writing.
  * Return: 0, -EINVAL for a private, misaligned or out-of-range mapping,
  * -ENOMEM.
  */
 int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
-		   u64 offset, u64 len)
+		   u64 offset, u64 len, bool prefault)
 {
 	struct vgpu_vram_map *map;
 	u64 vlen = vma->vm_end - vma->vm_start;
+	int ret;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(offset) || offset > vram->size ||
 	    len > vram->size - offset || vlen > len)
 		return -EINVAL;
+
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	if (prefault) {
+		/* on failure the caller's mmap fails and unmaps what we mapped */
+		ret = vgpu_vram_prefault(vram, vma, offset);
+		if (ret)
+			return ret;
+	}
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
@@ -437,7 +493,6 @@ int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 	map->start = offset;
 	map->end = offset + len;
 
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = map;
 	vma->vm_ops = &vgpu_vram_vm_ops;
 	return 0;

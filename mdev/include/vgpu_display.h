@@ -50,7 +50,7 @@ u64 vgpu_vram_size(const struct vgpu_vram *vram);
 ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
 		     u64 pos, bool write);
 int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
-		   u64 offset, u64 len);
+		   u64 offset, u64 len, bool prefault);
 
 /* ------------------------------------------------------------------ */
 /* EDID region */
