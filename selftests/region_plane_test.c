@@ -6,6 +6,7 @@
  * region switch, formats, and mappings never reaching past video memory.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -285,6 +286,50 @@ TEST_F(rplane, mapping_never_reaches_past_video_memory)
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, self->fd,
 				   VGPU_REGION_OFFSET(info.region_index)));
 	munmap(map, variant->region_size);
+}
+
+struct remover {
+	const char *uuid;
+	int ret;
+};
+
+static void *remove_thread(void *arg)
+{
+	struct remover *r = arg;
+
+	r->ret = vgpu_mdev_remove(r->uuid);
+	return NULL;
+}
+
+TEST_F(rplane, mapping_keeps_device_until_unmapped)
+{
+	const size_t fb = 1024 * 768 * 4;
+	struct remover r = { .uuid = self->uuid, .ret = 1 };
+	struct vfio_device_gfx_plane_info info;
+	uint32_t *want, *map;
+	pthread_t t;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	want = draw(self->fd, 0, fb, 3);
+	ASSERT_NE(NULL, want);
+	map = mmap(NULL, variant->region_size, PROT_READ, MAP_SHARED, self->fd,
+		   VGPU_REGION_OFFSET(info.region_index));
+	ASSERT_NE(MAP_FAILED, map);
+
+	/* the mapping holds the device open: removal must wait for it */
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	ASSERT_EQ(0, pthread_create(&t, NULL, remove_thread, &r));
+	sleep(2);
+	EXPECT_EQ(1, r.ret);	/* still waiting (its sysfs link is gone) */
+	EXPECT_EQ(0, memcmp(want, map, fb));
+
+	munmap(map, variant->region_size);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, r.ret);
+	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
+	free(want);
 }
 
 TEST_HARNESS_MAIN
