@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -61,13 +62,19 @@ FIXTURE_TEARDOWN(rplane)
 	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
-static int rquery(int fd, struct vfio_device_gfx_plane_info *info)
+static int rquery_type(int fd, uint32_t type, struct vfio_device_gfx_plane_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
 	info->flags = VFIO_GFX_PLANE_TYPE_REGION;
-	info->drm_plane_type = VGPU_PLANE_PRIMARY;
+	info->drm_plane_type = type;
 	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
+}
+
+/* The region query exactly as QEMU 7.2 makes it: drm_plane_type left 0. */
+static int rquery(int fd, struct vfio_device_gfx_plane_info *info)
+{
+	return rquery_type(fd, 0, info);
 }
 
 static int probe(int fd, uint32_t kind)
@@ -143,7 +150,7 @@ TEST_F(rplane, regions_and_capability)
 
 TEST_F(rplane, plane_fields_and_no_dmabuf)
 {
-	struct vfio_device_gfx_plane_info info;
+	struct vfio_device_gfx_plane_info info, b;
 	uint32_t id = 1;
 
 	ASSERT_EQ(0, rquery(self->fd, &info));
@@ -158,6 +165,15 @@ TEST_F(rplane, plane_fields_and_no_dmabuf)
 	EXPECT_EQ(4096, info.stride);
 	EXPECT_EQ(600 * 4096, info.size);
 	EXPECT_EQ(PLANE0, info.region_index);
+
+	/* plane type 0 (what QEMU sends) and PRIMARY are the same plane */
+	ASSERT_EQ(0, rquery_type(self->fd, VGPU_PLANE_PRIMARY, &b));
+	EXPECT_EQ(0, memcmp(&info.drm_format, &b.drm_format,	/* the outputs */
+			    sizeof(info) - offsetof(typeof(info), drm_format)));
+	/* there is no cursor on a region display */
+	ASSERT_EQ(0, rquery_type(self->fd, VGPU_PLANE_CURSOR, &b));
+	EXPECT_EQ(0, b.drm_format);
+	EXPECT_EQ(-EINVAL, rquery_type(self->fd, 3, &b));
 
 	/* dma-buf queries and exports are not offered */
 	EXPECT_EQ(-EINVAL, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));

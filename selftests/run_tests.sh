@@ -13,7 +13,8 @@
 cd "$(dirname "$0")" || exit 2
 
 ALL="module_test mdev_type_test vfio_device_test cfg_space_test region_test
-     edid_test plane_test cursor_test dmabuf_test region_plane_test"
+     edid_test plane_test cursor_test dmabuf_test region_plane_test
+     qemu_e2e_test"
 
 kmsg() { echo "<5>vgpu-selftest: $*" > /dev/kmsg 2>/dev/null; }
 
@@ -41,7 +42,14 @@ for p in $progs; do
 	"./$p" "$@" || rc=1
 	kmsg "END $p"
 done
-# Leave nothing behind for whoever runs next.
+# Leave nothing behind for whoever runs next. A QEMU left running by a
+# failed end-to-end test would hold its device and make removal wait.
+if pgrep -f qemu-system-x86_64 >/dev/null; then
+	echo "# run_tests: killing leftover QEMU processes:"
+	pgrep -af qemu-system-x86_64 | sed 's/^/#   /'
+	pkill -KILL -f qemu-system-x86_64
+	sleep 1
+fi
 for d in /sys/bus/mdev/devices/*; do
 	[ -e "$d/remove" ] && echo 1 > "$d/remove"
 done

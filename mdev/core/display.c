@@ -499,6 +499,12 @@ static long vgpu_display_query_plane(struct vgpu_display *disp,
 			ret = 0;
 		goto out;
 	}
+	/*
+	 * QEMU (7.2 and later) leaves drm_plane_type 0 in its region queries,
+	 * meaning the primary plane: a region display takes 0 for it.
+	 */
+	if (kind == VFIO_GFX_PLANE_TYPE_REGION && !type)
+		type = VGPU_PLANE_PRIMARY;
 	if (flags != kind ||
 	    (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR))
 		goto out;
@@ -585,7 +591,8 @@ static long vgpu_display_get_dmabuf(struct vgpu_display *disp, u32 __user *arg)
  * QUERY_GFX_PLANE: a probe (PROBE|DMABUF for a dma-buf display,
  * PROBE|REGION for a region display) answers 0, any other probe -EINVAL.
  * A query must set exactly the display's kind and ask for the primary or
- * the cursor plane, with argsz at least 60. An off or invalid plane is a
+ * the cursor plane, with argsz at least 60; a region display also takes
+ * plane type 0 for the primary plane, as QEMU sends it. An off or invalid plane is a
  * success with every output field zero; an absent cursor reports the
  * hotspot 0xffffffff. The plane's generation is stored at offset 60 when
  * argsz is 64 or more.
