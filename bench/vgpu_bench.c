@@ -212,7 +212,7 @@ static void bench_query(struct dev *ours, struct dev *mb, int rounds)
 	}
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < 2; k++) {
-			query_batch(devs[k], 2000, &fl, &q, &p);
+			query_batch(devs[k], 6000, &fl, &q, &p);
 			add(&floor[k], fl);
 			add(&q1[k], q);
 			add(&r1[k], q / fl);
@@ -235,7 +235,7 @@ static void bench_query(struct dev *ours, struct dev *mb, int rounds)
 	       vgpu_display_stat(ours->uuid, "layouts"));
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < 2; k++) {
-			query_batch(devs[k], 2000, &fl, &q, &p);
+			query_batch(devs[k], 6000, &fl, &q, &p);
 			add(&q1000[k], q);
 			add(&r1000[k], q / fl);
 		}

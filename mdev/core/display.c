@@ -434,18 +434,6 @@ static __always_inline u64 vgpu_pair(u32 first, u32 second)
 	       (u64)first << 32 | second : (u64)second << 32 | first;
 }
 
-/* The published state of @pl; lockless, does not sleep, calls nothing. */
-static __always_inline void vgpu_plane_snapshot(struct vgpu_plane *pl,
-						struct vgpu_plane_state *st)
-{
-	unsigned int seq;
-
-	do {
-		seq = read_seqcount_begin(&pl->seq);
-		*st = pl->state;
-	} while (read_seqcount_retry(&pl->seq, seq));
-}
-
 static bool vgpu_plane_stale(struct vgpu_display *disp, unsigned int type)
 {
 	return atomic_read(&disp->regs_seq) !=
@@ -468,7 +456,8 @@ static long vgpu_display_query_plane(struct vgpu_display *disp,
 	const u32 kind = disp->config.mode == VGPU_DISPLAY_REGION ?
 			 VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
 	u32 argsz, flags, type, hot;
-	struct vgpu_plane_state st;
+	struct vgpu_plane *pl;
+	unsigned int seq;
 	int ret;
 
 	BUILD_BUG_ON(offsetof(typeof(*arg), width) % 8 ||
@@ -518,29 +507,35 @@ static long vgpu_display_query_plane(struct vgpu_display *disp,
 		if (!user_access_begin(arg, minsz))
 			return -EFAULT;
 	}
-	vgpu_plane_snapshot(&disp->planes[type - 1], &st);
-
 	/*
-	 * From width on, the output fields pair up into naturally aligned
-	 * 64-bit words (the struct layout is fixed ABI): store them two at a
-	 * time. An absent cursor reports the hotspot 0xffffffff (none).
+	 * Write the published state straight to the caller, again if a
+	 * publisher raced with us. From width on, the output fields pair up
+	 * into naturally aligned 64-bit words (the struct layout is fixed
+	 * ABI): store them two at a time. An absent cursor reports the
+	 * hotspot 0xffffffff (none).
 	 */
-	hot = !st.desc.drm_format && type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
-	unsafe_put_user(st.desc.drm_format, &arg->drm_format, efault);
-	unsafe_put_user(0ULL, &arg->drm_format_mod, efault);	/* linear */
-	unsafe_put_user(vgpu_pair(st.desc.width, st.desc.height),
-			(u64 __user *)&arg->width, efault);
-	unsafe_put_user(vgpu_pair(st.desc.stride, st.desc.size),
-			(u64 __user *)&arg->stride, efault);
-	unsafe_put_user(vgpu_pair(st.desc.x_pos, st.desc.y_pos),
-			(u64 __user *)&arg->x_pos, efault);
-	unsafe_put_user(vgpu_pair(st.desc.x_hot | hot, st.desc.y_hot | hot),
-			(u64 __user *)&arg->x_hot, efault);
-	if (argsz >= fullsz && access_ok(arg, fullsz))
-		unsafe_put_user(vgpu_pair(st.id, st.generation),
-				(u64 __user *)&arg->dmabuf_id, efault);
-	else
-		unsafe_put_user(st.id, &arg->dmabuf_id, efault);
+	pl = &disp->planes[type - 1];
+	do {
+		const struct vgpu_plane_state *st = &pl->state;
+
+		seq = read_seqcount_begin(&pl->seq);
+		hot = !st->desc.drm_format && type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
+		unsafe_put_user(st->desc.drm_format, &arg->drm_format, efault);
+		unsafe_put_user(0ULL, &arg->drm_format_mod, efault);	/* linear */
+		unsafe_put_user(vgpu_pair(st->desc.width, st->desc.height),
+				(u64 __user *)&arg->width, efault);
+		unsafe_put_user(vgpu_pair(st->desc.stride, st->desc.size),
+				(u64 __user *)&arg->stride, efault);
+		unsafe_put_user(vgpu_pair(st->desc.x_pos, st->desc.y_pos),
+				(u64 __user *)&arg->x_pos, efault);
+		unsafe_put_user(vgpu_pair(st->desc.x_hot | hot, st->desc.y_hot | hot),
+				(u64 __user *)&arg->x_hot, efault);
+		if (argsz >= fullsz && access_ok(arg, fullsz))
+			unsafe_put_user(vgpu_pair(st->id, st->generation),
+					(u64 __user *)&arg->dmabuf_id, efault);
+		else
+			unsafe_put_user(st->id, &arg->dmabuf_id, efault);
+	} while (read_seqcount_retry(&pl->seq, seq));
 	ret = 0;
 out:
 	user_access_end();
