@@ -326,6 +326,17 @@ static void tlb_cold(void)
 }
 
 /* Page-aligned like a mapping, so both copies see the same alignment. */
+/* ns of one copy, starting with a cold TLB */
+static double timed_copy(void *dst, const void *src, size_t size)
+{
+	double t0;
+
+	tlb_cold();
+	t0 = now_ns();
+	memcpy(dst, src, size);
+	return now_ns() - t0;
+}
+
 static void *alloc_touched(size_t size)
 {
 	void *p = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
@@ -366,12 +377,8 @@ static void bench_frames(struct dev *ours, struct dev *mb, int rounds)
 		memcpy(dst, lmap, size);	/* fault it in once */
 
 		for (r = 0; r < rounds; r++) {
-			double base;
+			double base = timed_copy(dst, src, size);
 
-			tlb_cold();
-			t0 = now_ns();
-			memcpy(dst, src, size);
-			base = now_ns() - t0;
 			add(&ref, base);
 
 			tlb_cold();
@@ -386,11 +393,9 @@ static void bench_frames(struct dev *ours, struct dev *mb, int rounds)
 			add(&fresh, now_ns() - t0);
 			add(&fresh_ratio, (now_ns() - t0) / base);
 
-			tlb_cold();
-			t0 = now_ns();
-			memcpy(dst, lmap, size);
-			add(&live, now_ns() - t0);
-			add(&live_ratio, (now_ns() - t0) / base);
+			t0 = timed_copy(dst, lmap, size);
+			add(&live, t0);
+			add(&live_ratio, t0 / base);
 		}
 		munmap(lmap, info.size);
 		close(lfd);
@@ -489,17 +494,12 @@ static void bench_region(struct dev *rd, int rounds)
 		memcpy(dst, map, size);
 
 		for (r = 0; r < rounds; r++) {
-			tlb_cold();
-			t0 = now_ns();
-			memcpy(dst, src, size);
-			base = now_ns() - t0;
+			base = timed_copy(dst, src, size);
 			add(&ref, base);
 
-			tlb_cold();
-			t0 = now_ns();
-			memcpy(dst, map, size);
-			add(&live, now_ns() - t0);
-			add(&rlive, (now_ns() - t0) / base);
+			t0 = timed_copy(dst, map, size);
+			add(&live, t0);
+			add(&rlive, t0 / base);
 
 			tlb_cold();
 			t0 = now_ns();

@@ -304,26 +304,12 @@ TEST_F(rplane, mapping_never_reaches_past_video_memory)
 	munmap(map, variant->region_size);
 }
 
-struct remover {
-	const char *uuid;
-	int ret;
-};
-
-static void *remove_thread(void *arg)
-{
-	struct remover *r = arg;
-
-	r->ret = vgpu_mdev_remove(r->uuid);
-	return NULL;
-}
-
 TEST_F(rplane, mapping_keeps_device_until_unmapped)
 {
 	const size_t fb = 1024 * 768 * 4;
-	struct remover r = { .uuid = self->uuid, .ret = 1 };
+	struct vgpu_remover r;
 	struct vfio_device_gfx_plane_info info;
 	uint32_t *want, *map;
-	pthread_t t;
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
 	ASSERT_EQ(0, rquery(self->fd, &info));
@@ -336,14 +322,14 @@ TEST_F(rplane, mapping_keeps_device_until_unmapped)
 	/* the mapping holds the device open: removal must wait for it */
 	vgpu_close(self->vgpu);
 	self->vgpu = NULL;
-	ASSERT_EQ(0, pthread_create(&t, NULL, remove_thread, &r));
+	ASSERT_EQ(0, vgpu_mdev_remove_start(&r, self->uuid));
 	sleep(2);
-	EXPECT_EQ(1, r.ret);	/* still waiting (its sysfs link is gone) */
+	/* still waiting (its sysfs link is gone) */
+	EXPECT_TRUE(vgpu_mdev_remove_pending(&r));
 	EXPECT_EQ(0, memcmp(want, map, fb));
 
 	munmap(map, variant->region_size);
-	pthread_join(t, NULL);
-	EXPECT_EQ(0, r.ret);
+	EXPECT_EQ(0, vgpu_mdev_remove_finish(&r));
 	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
 	free(want);
 }

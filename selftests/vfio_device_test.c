@@ -140,25 +140,11 @@ static int set_req_eventfd(int fd, int32_t efd)
 	return ioctl(fd, VFIO_DEVICE_SET_IRQS, &arg) ? -errno : 0;
 }
 
-struct remover {
-	const char *uuid;
-	int ret;
-};
-
-static void *remove_thread(void *arg)
-{
-	struct remover *r = arg;
-
-	r->ret = vgpu_mdev_remove(r->uuid);
-	return NULL;
-}
-
 TEST_F(device, remove_while_open_asks_user)
 {
-	struct remover r = { .uuid = self->uuid, .ret = 1 };
+	struct vgpu_remover r;
 	struct pollfd pfd;
 	uint64_t count;
-	pthread_t t;
 	int efd;
 
 	efd = eventfd(0, EFD_CLOEXEC);
@@ -166,17 +152,16 @@ TEST_F(device, remove_while_open_asks_user)
 	ASSERT_EQ(0, set_req_eventfd(self->fd, efd));
 
 	/* removal blocks until we let go, but first it asks us to */
-	ASSERT_EQ(0, pthread_create(&t, NULL, remove_thread, &r));
+	ASSERT_EQ(0, vgpu_mdev_remove_start(&r, self->uuid));
 	pfd = (struct pollfd){ .fd = efd, .events = POLLIN };
 	ASSERT_EQ(1, poll(&pfd, 1, 20000));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_LE(1, count);
-	EXPECT_EQ(1, r.ret);	/* still waiting */
+	EXPECT_TRUE(vgpu_mdev_remove_pending(&r));
 
 	vgpu_close(self->vgpu);
 	self->vgpu = NULL;
-	pthread_join(t, NULL);
-	EXPECT_EQ(0, r.ret);
+	EXPECT_EQ(0, vgpu_mdev_remove_finish(&r));
 	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
 	close(efd);
 }

@@ -3,6 +3,7 @@
  * Helpers shared by the vgpu-display selftests (see vgpu_test.h).
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -230,6 +231,37 @@ bool vgpu_mdev_exists(const char *uuid)
 
 	snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s", uuid);
 	return vgpu_path_exists(path);
+}
+
+static void *vgpu_remove_thread(void *arg)
+{
+	struct vgpu_remover *r = arg;
+
+	__atomic_store_n(&r->ret, vgpu_mdev_remove(r->uuid), __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+bool vgpu_mdev_remove_pending(struct vgpu_remover *r)
+{
+	return __atomic_load_n(&r->ret, __ATOMIC_SEQ_CST) == 1;
+}
+
+int vgpu_mdev_remove_start(struct vgpu_remover *r, const char *uuid)
+{
+	pthread_t t;
+
+	r->uuid = uuid;
+	r->ret = 1;
+	if (pthread_create(&t, NULL, vgpu_remove_thread, r))
+		return -EAGAIN;
+	r->thread = t;
+	return 0;
+}
+
+int vgpu_mdev_remove_finish(struct vgpu_remover *r)
+{
+	pthread_join((pthread_t)r->thread, NULL);
+	return __atomic_load_n(&r->ret, __ATOMIC_SEQ_CST);
 }
 
 int vgpu_mdev_remove_all(void)

@@ -56,6 +56,22 @@ long long vgpu_type_available(const char *type);
 int vgpu_mdev_create(const char *type, const char *uuid);
 int vgpu_mdev_remove(const char *uuid);
 bool vgpu_mdev_exists(const char *uuid);
+/*
+ * Remove an instance from another thread, for removals that block until
+ * the device is released: vgpu_mdev_remove_start(), then
+ * vgpu_mdev_remove_finish() returns its result;
+ * vgpu_mdev_remove_pending() tells whether it is still waiting.
+ */
+struct vgpu_remover {
+	const char *uuid;
+	int ret;	/* 1 while pending; atomic accesses only */
+	unsigned long thread;
+};
+
+bool vgpu_mdev_remove_pending(struct vgpu_remover *r);
+int vgpu_mdev_remove_start(struct vgpu_remover *r, const char *uuid);
+int vgpu_mdev_remove_finish(struct vgpu_remover *r);
+
 /* Remove every instance of our parent (tests start from a clean slate). */
 int vgpu_mdev_remove_all(void);
 
