@@ -504,6 +504,10 @@ TEST_F_TIMEOUT(dmabuf, four_threads_30s, 120)
 	pthread_t t[4];
 	int i;
 
+	/* the paths under stress are the same for every type: run it once */
+	if (strcmp(variant->type, "hd"))
+		SKIP(return, "runs on the hd variant only");
+
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, stress_thread, &st));
 	sleep(30);
