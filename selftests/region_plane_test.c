@@ -6,7 +6,6 @@
  * region switch, formats, and mappings never reaching past video memory.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <signal.h>
