@@ -440,6 +440,35 @@ static bool vgpu_plane_stale(struct vgpu_display *disp, unsigned int type)
 	       READ_ONCE(disp->planes[type - 1].decoded);
 }
 
+/**
+ * vgpu_display_generation() - the primary plane's generation, up to date
+ * @disp: the display
+ *
+ * What a QUERY of the primary plane would report at offset 60: the guest's
+ * latest register writes are decoded first, as QUERY does. For the
+ * statistics in sysfs.
+ *
+ * Return: the generation (never 0), or a negative errno from decoding.
+ */
+long vgpu_display_generation(struct vgpu_display *disp)
+{
+	struct vgpu_plane *pl = &disp->planes[VGPU_PLANE_PRIMARY - 1];
+	unsigned int seq;
+	u32 gen;
+	int ret;
+
+	if (vgpu_plane_stale(disp, VGPU_PLANE_PRIMARY)) {
+		ret = vgpu_plane_update(disp, VGPU_PLANE_PRIMARY);
+		if (ret)
+			return ret;
+	}
+	do {
+		seq = read_seqcount_begin(&pl->seq);
+		gen = pl->state.generation;
+	} while (read_seqcount_retry(&pl->seq, seq));
+	return gen;
+}
+
 /*
  * VFIO_DEVICE_QUERY_GFX_PLANE; see vgpu_display_ioctl(). A probe for the
  * display's own kind answers 0, any other probe -EINVAL. A query must set

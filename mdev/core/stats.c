@@ -6,6 +6,7 @@
  *   live_dmabufs   dma-bufs exported and not yet released
  *   pinned_bytes   video memory those dma-bufs cover
  *   layouts        layouts in existence (on screen, exported or cached)
+ *   generation     the primary plane's generation, as QUERY reports it
  */
 #include <linux/device.h>
 #include <linux/slab.h>
@@ -48,14 +49,24 @@ static ssize_t layouts_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%u\n", n);
 }
 
+static ssize_t generation_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	long gen = vgpu_display_generation(to_display(kobj));
+
+	return gen < 0 ? gen : sysfs_emit(buf, "%ld\n", gen);
+}
+
 static struct kobj_attribute live_dmabufs_attr = __ATTR_RO(live_dmabufs);
 static struct kobj_attribute pinned_bytes_attr = __ATTR_RO(pinned_bytes);
 static struct kobj_attribute layouts_attr = __ATTR_RO(layouts);
+static struct kobj_attribute generation_attr = __ATTR_RO(generation);
 
 static struct attribute *vgpu_stats_attrs[] = {
 	&live_dmabufs_attr.attr,
 	&pinned_bytes_attr.attr,
 	&layouts_attr.attr,
+	&generation_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(vgpu_stats);

@@ -168,6 +168,7 @@ struct vgpu_display {
 
 void vgpu_display_get(struct vgpu_display *disp);
 void vgpu_display_put(struct vgpu_display *disp);
+long vgpu_display_generation(struct vgpu_display *disp);
 void vgpu_display_layout_unuse(struct vgpu_display *disp,
 			       struct vgpu_layout *layout);
 
