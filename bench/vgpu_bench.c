@@ -125,7 +125,7 @@ static void query(struct dev *d, struct vfio_device_gfx_plane_info *info)
 	int tries = d->mbochs ? 2 : 1;
 
 	while (tries--) {
-		if (!vgpu_query(d->fd, VGPU_PLANE_PRIMARY, info) && info->size)
+		if (!vgpu_test_query(d->fd, VGPU_PLANE_PRIMARY, info) && info->size)
 			return;
 	}
 	die("QUERY_GFX_PLANE", errno ? errno : EINVAL);
@@ -174,7 +174,7 @@ static void query_batch(struct dev *d, int n, double *floor_ns, double *query_ns
 	double t0, t1, t2, fl = 0, q = 0, pr = 0;
 	int i, rep;
 
-	vgpu_query(d->fd, VGPU_PLANE_PRIMARY, &info);
+	vgpu_test_query(d->fd, VGPU_PLANE_PRIMARY, &info);
 	for (rep = 0; rep < 10; rep++) {
 		t0 = now_ns();
 		for (i = 0; i < n / 10; i++)

@@ -58,7 +58,7 @@ FIXTURE_SETUP(dmabuf)
 	VGPU_DEVICE_SETUP(variant->type);
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, variant->w, variant->h, 32,
 				   variant->w, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &self->plane));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &self->plane));
 	ASSERT_NE(0, self->plane.dmabuf_id);
 }
 
@@ -390,7 +390,7 @@ TEST_F(dmabuf, layouts_bounded_over_10000_offsets)
 
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, i % lines));
-		ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+		ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 		ASSERT_NE(0, info.dmabuf_id);
 		if (i % 100 == 0) {	/* QEMU-like: fetch some of them */
 			fd = vgpu_get_dmabuf(self->fd, info.dmabuf_id);
@@ -468,7 +468,7 @@ static void *stress_thread(void *arg)
 				st->errors++;
 			break;
 		default:
-			if (vgpu_query(st->fd, VGPU_PLANE_PRIMARY, &info)) {
+			if (vgpu_test_query(st->fd, VGPU_PLANE_PRIMARY, &info)) {
 				st->errors++;
 				break;
 			}

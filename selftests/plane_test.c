@@ -171,7 +171,7 @@ TEST_F(plane, first_query_after_mode_change)
 	struct vfio_device_gfx_plane_info info;
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
 	EXPECT_EQ(0, info.drm_format_mod);
 	EXPECT_EQ(800, info.width);
@@ -182,7 +182,7 @@ TEST_F(plane, first_query_after_mode_change)
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, variant->max_w, variant->max_h, 32,
 				   variant->max_w, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 	EXPECT_EQ(variant->max_w, info.width);
 	EXPECT_EQ(variant->max_h, info.height);
 }
@@ -193,14 +193,14 @@ TEST_F(plane, id_and_generation_stable_while_unchanged)
 	int i;
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
 	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+		ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
 		ASSERT_EQ(0, memcmp(&a, &b, sizeof(a)));
 	}
 	/* rewriting the same values changes nothing */
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
 }
 
@@ -209,31 +209,31 @@ TEST_F(plane, generation_follows_changes)
 	struct vfio_device_gfx_plane_info a, b, c, off;
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
 
 	/* page flip: only the offset (hence the id) changes */
 	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 768));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
 	EXPECT_NE(a.dmabuf_id, b.dmabuf_id);
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
 	EXPECT_EQ(a.width, b.width);
 
 	/* and back: the cached layout's id returns, with a new generation */
 	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &c));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &c));
 	EXPECT_EQ(a.dmabuf_id, c.dmabuf_id);
 	EXPECT_NE(vgpu_generation(&b), vgpu_generation(&c));
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&c));
 
 	/* stride only */
 	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 2048));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
 	EXPECT_EQ(2048 * 4, b.stride);
 	EXPECT_NE(vgpu_generation(&c), vgpu_generation(&b));
 
 	/* off */
 	ASSERT_EQ(0, vgpu_display_off(self->fd));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &off));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &off));
 	EXPECT_EQ(0, off.drm_format);
 	EXPECT_NE(vgpu_generation(&b), vgpu_generation(&off));
 }
@@ -243,18 +243,18 @@ TEST_F(plane, rgb565_and_panning)
 	struct vfio_device_gfx_plane_info info;
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 16, 2048, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 	EXPECT_EQ(DRM_FORMAT_RGB565, info.drm_format);
 	EXPECT_EQ(2048 * 2, info.stride);
 	EXPECT_EQ(PAGE_ROUND(2048 * 2 * 480), info.size);
 
 	/* x offset 1024 at 16 bpp is 2048 bytes: not on a page, so no plane */
 	ASSERT_EQ(0, vgpu_set_offset(self->fd, 1024, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 	EXPECT_EQ(0, info.drm_format);
 	/* one line down is one page down */
 	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 1));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 	EXPECT_EQ(DRM_FORMAT_RGB565, info.drm_format);
 	EXPECT_EQ(640, info.width);
 }
@@ -284,14 +284,14 @@ TEST_F(plane, invalid_modes_show_no_plane)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		ASSERT_EQ(0, vgpu_set_mode(self->fd, bad[i].w, bad[i].h, bad[i].bpp,
 					   bad[i].vw, bad[i].x, bad[i].y));
-		ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+		ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 		EXPECT_EQ(0, info.drm_format) TH_LOG("case %u", i);
 		EXPECT_EQ(0, info.size) TH_LOG("case %u", i);
 		EXPECT_EQ(0, info.dmabuf_id) TH_LOG("case %u", i);
 	}
 	/* the last frame that fits is fine */
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, max_lines - 768));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
 }
 
@@ -300,10 +300,10 @@ TEST_F(plane, reset_turns_plane_off)
 	struct vfio_device_gfx_plane_info a, b;
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
 	ASSERT_NE(0, a.drm_format);
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(0, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
 	EXPECT_EQ(0, b.drm_format);
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
 }

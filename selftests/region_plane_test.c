@@ -175,7 +175,7 @@ TEST_F(rplane, plane_fields_and_no_dmabuf)
 	EXPECT_EQ(-EINVAL, rquery_type(self->fd, 3, &b));
 
 	/* dma-buf queries and exports are not offered */
-	EXPECT_EQ(-EINVAL, vgpu_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	EXPECT_EQ(-EINVAL, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
 	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_GFX_DMABUF, &id));
 	EXPECT_EQ(ENOTTY, errno);
 

@@ -17,6 +17,8 @@
 
 #include <sys/ioctl.h>
 #include <linux/vfio.h>
+#include <png.h>
+#include <xf86drm.h>
 #include <linux/vgpu_bochs.h>
 #include <linux/vgpu_display.h>
 
@@ -410,8 +412,8 @@ int vgpu_display_off(int fd)
 	return vgpu_dispi_write(fd, VBE_DISPI_INDEX_ENABLE, 0);
 }
 
-int vgpu_query(int fd, unsigned int plane_type,
-	       struct vfio_device_gfx_plane_info *info)
+int vgpu_test_query(int fd, unsigned int plane_type,
+		    struct vfio_device_gfx_plane_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->argsz = sizeof(*info);
@@ -465,4 +467,82 @@ long long vgpu_kernel_mem_kb(void)
 	}
 	fclose(f);
 	return total;
+}
+
+uint32_t vgpu_test_pixel(unsigned int seed, unsigned int x, unsigned int y)
+{
+	return ((x * 7 + seed * 31) & 0xff) << 16 | ((y * 3 + seed) & 0xff) << 8 |
+	       ((x ^ y ^ seed) & 0xff);
+}
+
+int vgpu_test_draw(int fd, uint64_t offset, unsigned int w, unsigned int h,
+		   unsigned int stride, unsigned int seed)
+{
+	uint32_t *line = malloc(stride);
+	unsigned int x, y;
+	int ret = 0;
+
+	if (!line)
+		return -ENOMEM;
+	memset(line, 0, stride);
+	for (y = 0; y < h && !ret; y++) {
+		for (x = 0; x < w; x++)
+			line[x] = vgpu_test_pixel(seed, x, y);
+		if (vgpu_region_write(fd, VFIO_PCI_BAR0_REGION_INDEX,
+				      offset + (uint64_t)y * stride, line, stride) != stride)
+			ret = -EIO;
+	}
+	free(line);
+	return ret;
+}
+
+uint8_t *vgpu_png_load(const char *path, unsigned int *w, unsigned int *h,
+		       unsigned int *channels)
+{
+	png_image img = { .version = PNG_IMAGE_VERSION };
+	uint8_t *buf;
+
+	if (!png_image_begin_read_from_file(&img, path))
+		return NULL;
+	*channels = img.format & PNG_FORMAT_FLAG_ALPHA ? 4 : 3;
+	img.format = *channels == 4 ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB;
+	buf = malloc(PNG_IMAGE_SIZE(img));
+	if (!buf || !png_image_finish_read(&img, NULL, buf, 0, NULL)) {
+		free(buf);
+		png_image_free(&img);
+		return NULL;
+	}
+	*w = img.width;
+	*h = img.height;
+	return buf;
+}
+
+int vgpu_vgem_open(char path[64])
+{
+	static const char *const patterns[] = { "/dev/dri/renderD%d", "/dev/dri/card%d" };
+	char buf[64];
+	unsigned int p;
+	int i, fd;
+
+	for (p = 0; p < ARRAY_SIZE(patterns); p++) {
+		for (i = 0; i < 256; i++) {
+			drmVersionPtr v;
+
+			snprintf(buf, sizeof(buf), patterns[p], p ? i : 128 + i);
+			fd = open(buf, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			v = drmGetVersion(fd);
+			if (v && !strcmp(v->name, "vgem")) {
+				drmFreeVersion(v);
+				if (path)
+					snprintf(path, 64, "%s", buf);
+				return fd;
+			}
+			if (v)
+				drmFreeVersion(v);
+			close(fd);
+		}
+	}
+	return -1;
 }

@@ -78,10 +78,9 @@ int vgpu_mdev_remove_all(void);
 /* Region file offsets of the device fd, as in vfio-pci. */
 #define VGPU_REGION_OFFSET(i)	((uint64_t)(i) << 40)
 #define VGPU_EDID_REGION	9
-#define VGPU_PLANE_PRIMARY	1
-#define VGPU_PLANE_CURSOR	2
 
-struct vgpu;
+/* VGPU_PLANE_PRIMARY and VGPU_PLANE_CURSOR come from libvgpu's vgpu.h. */
+#include "vgpu.h"
 
 /*
  * Create an instance of @type with a new UUID (written to @uuid) and open
@@ -126,8 +125,8 @@ int vgpu_display_off(int fd);
 
 struct vfio_device_gfx_plane_info;
 /* QUERY_GFX_PLANE(DMABUF) as QEMU does it (argsz 64, zeroed struct). */
-int vgpu_query(int fd, unsigned int plane_type,
-	       struct vfio_device_gfx_plane_info *info);
+int vgpu_test_query(int fd, unsigned int plane_type,
+		    struct vfio_device_gfx_plane_info *info);
 /* GET_GFX_DMABUF: a new fd or a negative errno. */
 int vgpu_get_dmabuf(int fd, uint32_t id);
 /* The generation QUERY stored at offset 60. */
@@ -141,5 +140,17 @@ long long vgpu_kernel_mem_kb(void);
 
 /* Fill @buf with the 128-byte EDID block of a @w x @h monitor. */
 void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h);
+
+/* A test picture: XRGB8888 pixel (@x, @y) of picture @seed. */
+uint32_t vgpu_test_pixel(unsigned int seed, unsigned int x, unsigned int y);
+/* Draw picture @seed into video memory at @offset, as a guest would. */
+int vgpu_test_draw(int fd, uint64_t offset, unsigned int w, unsigned int h,
+		   unsigned int stride, unsigned int seed);
+/* Read a PNG as 8-bit RGB or RGBA (@channels); malloc()ed, or NULL. */
+uint8_t *vgpu_png_load(const char *path, unsigned int *w, unsigned int *h,
+		       unsigned int *channels);
+
+/* Open vgem's DRM node (render node first), saying which in @path; or -1. */
+int vgpu_vgem_open(char path[64]);
 
 #endif /* VGPU_TEST_H */

@@ -1,9 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libvgpu - open and use a mediated vGPU display from userspace.
+ *
+ * The consumer side of VFIO_DEVICE_QUERY_GFX_PLANE and
+ * VFIO_DEVICE_GET_GFX_DMABUF, as QEMU's vfio-pci display=on uses them:
+ * open an instance by UUID, find out whether it exports dma-bufs or shows
+ * planes in a region, query the planes, skip work while the plane's
+ * generation stays the same, keep a bounded cache of dma-buf fds keyed by
+ * dmabuf_id, map the pixels and hand them over, write PNG screenshots, and
+ * import a dma-buf into a DRM device to prove it importable.
+ *
+ * Every call returns 0 or a negative errno; vgpu_strerror() turns one into
+ * a sentence that names the fix. The library is not thread-safe per handle:
+ * use one struct vgpu from one thread at a time.
  */
 #ifndef VGPU_H
 #define VGPU_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -13,13 +28,109 @@ extern "C" {
 struct vgpu;
 
 /**
+ * enum vgpu_display_kind - how an instance hands out its planes
+ * @VGPU_DISPLAY_NONE: the device has no display (no GFX plane support)
+ * @VGPU_DISPLAY_DMABUF: planes are dma-bufs (VFIO_DEVICE_GET_GFX_DMABUF)
+ * @VGPU_DISPLAY_REGION: planes are shown in mmap-able device regions
+ */
+enum vgpu_display_kind {
+	VGPU_DISPLAY_NONE = 0,
+	VGPU_DISPLAY_DMABUF = 1,
+	VGPU_DISPLAY_REGION = 2,
+};
+
+/**
+ * enum vgpu_plane_type - the planes a display has (DRM_PLANE_TYPE_* values)
+ * @VGPU_PLANE_PRIMARY: the framebuffer
+ * @VGPU_PLANE_CURSOR: the hardware cursor image
+ */
+enum vgpu_plane_type {
+	VGPU_PLANE_PRIMARY = 1,
+	VGPU_PLANE_CURSOR = 2,
+};
+
+/**
+ * struct vgpu_plane - what QUERY reported for one plane
+ * @drm_format: DRM fourcc of the pixels; 0 when the plane is off
+ * @modifier: DRM format modifier (0: linear)
+ * @width: pixels
+ * @height: lines
+ * @stride: bytes from one line to the next
+ * @size: bytes of the buffer
+ * @x_pos: cursor: position on the primary plane (may be negative)
+ * @y_pos: see @x_pos
+ * @x_hot: cursor: hotspot, 0xffffffff when the device gives none
+ * @y_hot: see @x_hot
+ * @id: dmabuf_id (dma-buf display) or region index (region display)
+ * @generation: changes whenever the plane's layout changes; 0 when the
+ *	device does not report one
+ */
+struct vgpu_plane {
+	uint32_t drm_format;
+	uint64_t modifier;
+	uint32_t width;
+	uint32_t height;
+	uint32_t stride;
+	uint32_t size;
+	int32_t x_pos;
+	int32_t y_pos;
+	uint32_t x_hot;
+	uint32_t y_hot;
+	uint32_t id;
+	uint32_t generation;
+};
+
+/* Bits of &struct vgpu_frame.changes */
+#define VGPU_FRAME_NEW_LAYOUT	(1u << 0)	/* format, size, stride, buffer */
+#define VGPU_FRAME_NEW_MAPPING	(1u << 1)	/* @pixels moved */
+
+/**
+ * struct vgpu_frame - a plane ready to read
+ * @plane: the plane as QUERY reported it
+ * @pixels: the first pixel, mapped; valid until the next vgpu_frame_get()
+ *	for the same plane type, or vgpu_close()
+ * @dmabuf_fd: the dma-buf behind @pixels (owned by the library's cache),
+ *	or -1 for a region display
+ * @changes: VGPU_FRAME_* bits: what changed since the previous frame of
+ *	this plane type; 0 means only the contents may have
+ */
+struct vgpu_frame {
+	struct vgpu_plane plane;
+	const uint8_t *pixels;
+	int dmabuf_fd;
+	unsigned int changes;
+};
+
+/**
+ * struct vgpu_stats - what a handle did, for tools and tests
+ * @queries: plane queries made
+ * @unchanged: frames whose generation showed nothing to redo
+ * @dmabuf_gets: VFIO_DEVICE_GET_GFX_DMABUF calls (cache misses)
+ * @cache_hits: frames served from a cached dma-buf or region mapping
+ * @evictions: cached dma-bufs closed to stay within the cache size
+ * @cached: dma-bufs and region mappings held right now
+ */
+struct vgpu_stats {
+	uint64_t queries;
+	uint64_t unchanged;
+	uint64_t dmabuf_gets;
+	uint64_t cache_hits;
+	uint64_t evictions;
+	unsigned int cached;
+};
+
+/* Default bound of the dma-buf cache; QEMU keeps a handful likewise. */
+#define VGPU_CACHE_DEFAULT	8
+
+/**
  * vgpu_open() - open a vGPU instance through its VFIO group
  * @uuid: the mdev instance UUID (as in /sys/bus/mdev/devices/UUID)
  * @out: on success, the new handle
  *
  * Opens /dev/vfio/vfio, the instance's IOMMU group, attaches the group to
  * the container with the type1v2 IOMMU and gets the device fd, which is
- * what QEMU does for -device vfio-pci,sysfsdev=...
+ * what QEMU does for -device vfio-pci,sysfsdev=... Opening resets the
+ * device, as QEMU's does.
  *
  * Return: 0, or a negative errno: -ENOENT if no such instance exists,
  * -EBUSY if another process has it open, -EINVAL for a malformed @uuid,
@@ -28,7 +139,19 @@ struct vgpu;
 int vgpu_open(const char *uuid, struct vgpu **out);
 
 /**
- * vgpu_close() - close a vGPU handle and all its file descriptors
+ * vgpu_open_fd() - use a VFIO device fd opened elsewhere
+ * @device_fd: an open VFIO device fd, e.g. handed over by a VMM
+ * @out: on success, the new handle
+ *
+ * The handle works on a duplicate of @device_fd; the caller keeps its own.
+ *
+ * Return: 0, or a negative errno (-EBADF for a closed fd, -ENOTTY for an
+ * fd that is not a VFIO device).
+ */
+int vgpu_open_fd(int device_fd, struct vgpu **out);
+
+/**
+ * vgpu_close() - close a vGPU handle, its cached dma-bufs and mappings
  * @vgpu: handle from vgpu_open(), or NULL
  */
 void vgpu_close(struct vgpu *vgpu);
@@ -45,9 +168,145 @@ int vgpu_device_fd(const struct vgpu *vgpu);
  * vgpu_group_fd() - the VFIO group fd of an open vGPU
  * @vgpu: an open handle
  *
- * Return: the fd; it stays owned by @vgpu.
+ * Return: the fd (owned by @vgpu), or -1 for a handle from vgpu_open_fd().
  */
 int vgpu_group_fd(const struct vgpu *vgpu);
+
+/**
+ * vgpu_display_kind() - probe how the instance hands out planes
+ * @vgpu: an open handle
+ *
+ * Probes with VFIO_GFX_PLANE_TYPE_PROBE once and remembers the answer.
+ *
+ * Return: an &enum vgpu_display_kind, or a negative errno.
+ */
+int vgpu_display_kind(struct vgpu *vgpu);
+
+/**
+ * vgpu_query() - query one plane
+ * @vgpu: an open handle
+ * @type: an &enum vgpu_plane_type
+ * @plane: filled in; @plane->drm_format is 0 when the plane is off
+ *
+ * Return: 0, -ENXIO for a device without a display, -EINVAL for a bad
+ * @type, or another negative errno from the device.
+ */
+int vgpu_query(struct vgpu *vgpu, enum vgpu_plane_type type,
+	       struct vgpu_plane *plane);
+
+/**
+ * vgpu_frame_get() - get a plane's pixels, reusing what did not change
+ * @vgpu: an open handle
+ * @type: an &enum vgpu_plane_type
+ * @frame: filled in
+ *
+ * Queries the plane. When its generation is the one of the previous frame
+ * of @type, the previous mapping is handed out again with
+ * &vgpu_frame.changes 0 and nothing else is done. Otherwise a dma-buf
+ * display looks the plane's dmabuf_id up in the handle's cache, and only
+ * on a miss calls VFIO_DEVICE_GET_GFX_DMABUF and maps the new dma-buf; the
+ * cache holds at most vgpu_set_cache_size() dma-bufs, least recently used
+ * first out, never the ones current frames point into. A region display
+ * maps the plane's region once. Mappings are 2 MiB aligned, so the kernel
+ * can use huge-page mappings.
+ *
+ * Return: 0; -ENODATA when the plane is off ("no plane yet"); -ENXIO for
+ * a device without a display; or a negative errno from the device.
+ */
+int vgpu_frame_get(struct vgpu *vgpu, enum vgpu_plane_type type,
+		   struct vgpu_frame *frame);
+
+/**
+ * vgpu_set_cache_size() - bound the number of cached dma-bufs
+ * @vgpu: an open handle
+ * @entries: at least 1; the default is %VGPU_CACHE_DEFAULT
+ *
+ * Shrinks the cache at once if it holds more (current frames excepted).
+ *
+ * Return: 0, or -EINVAL for 0.
+ */
+int vgpu_set_cache_size(struct vgpu *vgpu, unsigned int entries);
+
+/**
+ * vgpu_get_stats() - counters of what a handle did
+ * @vgpu: an open handle
+ * @stats: filled in
+ */
+void vgpu_get_stats(const struct vgpu *vgpu, struct vgpu_stats *stats);
+
+/**
+ * vgpu_write_png() - write a frame as a PNG file
+ * @frame: a frame from vgpu_frame_get()
+ * @path: the file to create or replace
+ *
+ * Converts the frame's pixels to 8-bit RGB (RGBA for formats with alpha,
+ * e.g. the cursor). Supported: XRGB8888, ARGB8888, XBGR8888, ABGR8888,
+ * RGB888, BGR888 and RGB565.
+ *
+ * Return: 0, -EOPNOTSUPP for another format, or a negative errno from
+ * creating or writing @path.
+ */
+int vgpu_write_png(const struct vgpu_frame *frame, const char *path);
+
+/**
+ * vgpu_frame_import_drm() - import a frame's dma-buf into a DRM device
+ * @frame: a frame of a dma-buf display
+ * @drm_fd: an open DRM device, e.g. a render node
+ * @handle: on success, the GEM handle; close it with drmCloseBufferHandle()
+ *
+ * Proves the dma-buf importable by another driver.
+ *
+ * Return: 0, -EOPNOTSUPP for a region frame, or the negative errno of
+ * DRM_IOCTL_PRIME_FD_TO_HANDLE.
+ */
+int vgpu_frame_import_drm(const struct vgpu_frame *frame, int drm_fd,
+			  uint32_t *handle);
+
+/**
+ * struct vgpu_image - a picture in memory
+ * @pixels: XRGB8888, @width * @height of them, line after line
+ * @width: pixels
+ * @height: lines
+ */
+struct vgpu_image {
+	uint32_t *pixels;
+	uint32_t width;
+	uint32_t height;
+};
+
+/**
+ * vgpu_vnc_grab() - the screen of a VNC server, e.g. QEMU's
+ * @host: the server's IPv4 address, e.g. "127.0.0.1"
+ * @port: its TCP port (5900 + display number)
+ * @timeout: seconds for the whole exchange
+ * @image: on success, the screen; release it with vgpu_image_free()
+ *
+ * While QEMU runs a VM, it holds the vGPU (VFIO gives a device to one
+ * user): what it shows is then read through its VNC server (-vnc). The
+ * grab is lossless (raw encoding, 32-bit true colour); the server must
+ * not ask for a password.
+ *
+ * Return: 0; -EINVAL for a bad @host or @port; -ECONNREFUSED when nothing
+ * listens; -EACCES when the server wants a password; -EPROTO when it
+ * speaks something else; -ETIMEDOUT.
+ */
+int vgpu_vnc_grab(const char *host, int port, double timeout,
+		  struct vgpu_image *image);
+
+/**
+ * vgpu_image_free() - release an image's pixels
+ * @image: an image from vgpu_vnc_grab(); zeroed
+ */
+void vgpu_image_free(struct vgpu_image *image);
+
+/**
+ * vgpu_image_write_png() - write an image as a PNG file (RGB)
+ * @image: the image
+ * @path: the file to create or replace
+ *
+ * Return: 0, or a negative errno as vgpu_write_png().
+ */
+int vgpu_image_write_png(const struct vgpu_image *image, const char *path);
 
 /**
  * vgpu_strerror() - describe an error returned by this library
@@ -57,6 +316,80 @@ int vgpu_group_fd(const struct vgpu *vgpu);
  * fix.
  */
 const char *vgpu_strerror(int err);
+
+/**
+ * struct vgpu_type - an mdev type a parent device offers
+ * @parent: the parent device's name in /sys/class/mdev_bus
+ * @type: the type's directory name, e.g. "vgpu_bochs-hd"
+ * @name: the type's human-readable name, or "" if it has none
+ * @description: what the type offers, or ""
+ * @device_api: "vfio-pci" for display devices
+ * @available: instances that can still be created
+ */
+struct vgpu_type {
+	char parent[64];
+	char type[64];
+	char name[64];
+	char description[256];
+	char device_api[32];
+	unsigned int available;
+};
+
+/**
+ * struct vgpu_instance - an mdev instance in existence
+ * @uuid: its UUID
+ * @parent: its parent device's name
+ * @type: its type's directory name
+ */
+struct vgpu_instance {
+	char uuid[37];
+	char parent[64];
+	char type[64];
+};
+
+/**
+ * vgpu_list_types() - the mdev types of every parent device
+ * @types: on success, a malloc()ed array (free() it), sorted by parent
+ *	and type
+ * @count: its length
+ *
+ * Return: 0 (also with no parents), or a negative errno.
+ */
+int vgpu_list_types(struct vgpu_type **types, size_t *count);
+
+/**
+ * vgpu_list_instances() - the mdev instances in existence
+ * @instances: on success, a malloc()ed array (free() it), sorted by UUID
+ * @count: its length
+ *
+ * Return: 0, or a negative errno.
+ */
+int vgpu_list_instances(struct vgpu_instance **instances, size_t *count);
+
+/**
+ * vgpu_create() - create an mdev instance
+ * @parent: parent device name, or NULL for the only parent offering @type
+ * @type: type directory name ("vgpu_bochs-hd") or its short form ("hd")
+ * @uuid: the UUID to use, or NULL for a new random one
+ * @out_uuid: receives the instance's UUID (37 bytes)
+ *
+ * Return: 0; -ENOENT for an unknown type; -ENOSPC when the type has no
+ * instance left; -EEXIST when @uuid exists; -EINVAL for a malformed @uuid
+ * or a type several parents offer when @parent is NULL.
+ */
+int vgpu_create(const char *parent, const char *type, const char *uuid,
+		char out_uuid[37]);
+
+/**
+ * vgpu_remove() - remove an mdev instance
+ * @uuid: its UUID
+ *
+ * Blocks while a user (a VM, a dma-buf mapping) still holds the device, as
+ * the kernel does.
+ *
+ * Return: 0, -ENOENT if there is no such instance, or a negative errno.
+ */
+int vgpu_remove(const char *uuid);
 
 #ifdef __cplusplus
 }

@@ -48,6 +48,20 @@ static int vgpu_group_of(const char *uuid)
 	return atoi(base ? base + 1 : link);
 }
 
+static struct vgpu *vgpu_alloc(void)
+{
+	struct vgpu *vgpu = calloc(1, sizeof(*vgpu));
+
+	if (!vgpu)
+		return NULL;
+	vgpu->container = -1;
+	vgpu->group = -1;
+	vgpu->device = -1;
+	vgpu->kind = -1;
+	vgpu->cache_max = VGPU_CACHE_DEFAULT;
+	return vgpu;
+}
+
 int vgpu_open(const char *uuid, struct vgpu **out)
 {
 	char path[64];
@@ -62,12 +76,9 @@ int vgpu_open(const char *uuid, struct vgpu **out)
 	if (group < 0)
 		return group;
 
-	vgpu = calloc(1, sizeof(*vgpu));
+	vgpu = vgpu_alloc();
 	if (!vgpu)
 		return -ENOMEM;
-	vgpu->container = -1;
-	vgpu->group = -1;
-	vgpu->device = -1;
 	snprintf(vgpu->uuid, sizeof(vgpu->uuid), "%s", uuid);
 
 	vgpu->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
@@ -108,10 +119,33 @@ err:
 	return ret;
 }
 
+int vgpu_open_fd(int device_fd, struct vgpu **out)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vgpu *vgpu;
+	int ret;
+
+	*out = NULL;
+	if (vgpu_ioctl(device_fd, VFIO_DEVICE_GET_INFO, &info) < 0)
+		return errno == EINVAL ? -ENOTTY : -errno;
+	vgpu = vgpu_alloc();
+	if (!vgpu)
+		return -ENOMEM;
+	vgpu->device = fcntl(device_fd, F_DUPFD_CLOEXEC, 3);
+	if (vgpu->device < 0) {
+		ret = -errno;
+		vgpu_close(vgpu);
+		return ret;
+	}
+	*out = vgpu;
+	return 0;
+}
+
 void vgpu_close(struct vgpu *vgpu)
 {
 	if (!vgpu)
 		return;
+	vgpu_cache_release(vgpu);
 	if (vgpu->device >= 0)
 		close(vgpu->device);
 	if (vgpu->group >= 0)
@@ -148,6 +182,18 @@ static const struct {
 	  "permission denied opening /dev/vfio (run as root or grant access to the group device)" },
 	{ -EPERM,
 	  "permission denied opening /dev/vfio (run as root or grant access to the group device)" },
+	{ -ENODATA,
+	  "no plane yet: the guest has not set a display mode (wait for its driver to start)" },
+	{ -ENOSPC,
+	  "no instance of this type left on its parent (remove one, or pick another type)" },
+	{ -EEXIST, "an instance with this UUID exists already" },
+	{ -EOPNOTSUPP, "not supported for this display or pixel format" },
+	{ -ENOTTY, "not a VFIO device" },
+	{ -ECONNREFUSED,
+	  "nothing listens at that VNC address (is QEMU running with -vnc 127.0.0.1:N?)" },
+	{ -EPROTO, "the VNC server spoke something unexpected (is it a VNC server?)" },
+	{ -ENXIO,
+	  "this device has no display (it answers no VFIO_DEVICE_QUERY_GFX_PLANE probe)" },
 };
 
 const char *vgpu_strerror(int err)

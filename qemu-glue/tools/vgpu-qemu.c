@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vgpu-qemu - the QEMU command line that shows a vGPU's display, printed
+ * or run.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "tool.h"
+
+const char *tool_name = "vgpu-qemu";
+
+static const char help_text[] =
+	"Usage: vgpu-qemu [options] UUID [-- QEMU-ARGS...]\n"
+	"       vgpu-qemu [options] --create SIZE [-- QEMU-ARGS...]\n"
+	"\n"
+	"Print the QEMU command line that shows the display of vGPU instance UUID,\n"
+	"or run it. QEMU-ARGS (the guest's disk, kernel, ...) are appended.\n"
+	"\n"
+	"Options:\n"
+	"  -d, --display KIND  auto (default), vnc, spice, egl-headless, gtk, sdl or\n"
+	"                      none. auto: VNC, through egl-headless for dma-buf\n"
+	"                      instances (QEMU shows dma-bufs only with OpenGL)\n"
+	"      --vnc ADDR      VNC address (default 127.0.0.1:0, i.e. port 5900)\n"
+	"      --spice-port N  SPICE port on 127.0.0.1 (default 5930)\n"
+	"      --xres W        initial guest resolution, through the EDID region\n"
+	"      --yres H        (both or neither)\n"
+	"      --ramfb         add ramfb=on: a boot display for firmware such as\n"
+	"                      OVMF before the guest driver takes over\n"
+	"      --create SIZE   first create an instance of size hd or uhd: the dma-buf\n"
+	"                      type when OpenGL is available, else the region type\n"
+	"  -m, --memory MB     guest memory (default 1024)\n"
+	"      --qemu PATH     QEMU binary (default qemu-system-x86_64)\n"
+	"      --run           run QEMU (replacing this process) instead of printing\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"OpenGL counts as available when a DRM render node can be opened and\n"
+	"libEGL loads; VGPU_QEMU_GL=0 or 1 overrides the check.\n"
+	"Exit status: 0 on success, 1 on failure, 2 for bad usage.\n";
+
+static void print_help(FILE *f)
+{
+	fputs(help_text, f);
+}
+
+/* Can QEMU use OpenGL here: a render node and libEGL? */
+static int have_opengl(void)
+{
+	const char *force = getenv("VGPU_QEMU_GL");
+	struct dirent *de;
+	int found = 0;
+	void *egl;
+	DIR *d;
+
+	if (force && *force)
+		return strcmp(force, "0") != 0;
+	d = opendir("/dev/dri");
+	while (d && !found && (de = readdir(d))) {
+		char path[300];
+		int fd;
+
+		if (strncmp(de->d_name, "renderD", 7))
+			continue;
+		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			found = 1;
+			close(fd);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (!found)
+		return 0;
+	egl = dlopen("libEGL.so.1", RTLD_LAZY | RTLD_LOCAL);
+	if (egl)
+		dlclose(egl);
+	return !!egl;
+}
+
+/* Does the device have the GFX EDID region (for xres/yres)? */
+static int have_edid(int device)
+{
+	struct vfio_device_info dev = { .argsz = sizeof(dev) };
+	uint32_t i;
+
+	if (ioctl(device, VFIO_DEVICE_GET_INFO, &dev))
+		return 0;
+	for (i = 0; i < dev.num_regions; i++) {
+		union {
+			struct vfio_region_info info;
+			uint8_t raw[1024];
+		} r = { .info = { .argsz = sizeof(r), .index = i } };
+		uint32_t off;
+
+		if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &r) ||
+		    !(r.info.flags & VFIO_REGION_INFO_FLAG_CAPS) ||
+		    r.info.argsz > sizeof(r))
+			continue;
+		for (off = r.info.cap_offset;
+		     off && off + sizeof(struct vfio_region_info_cap_type) <= sizeof(r);) {
+			struct vfio_region_info_cap_type *t = (void *)(r.raw + off);
+
+			if (t->header.id == VFIO_REGION_INFO_CAP_TYPE &&
+			    t->type == VFIO_REGION_TYPE_GFX &&
+			    t->subtype == VFIO_REGION_SUBTYPE_GFX_EDID)
+				return 1;
+			if (t->header.next <= off)
+				break;
+			off = t->header.next;
+		}
+	}
+	return 0;
+}
+
+/* The growing command line. */
+static char *args[128];
+static int nargs;
+
+static __printf(1, 2) void add(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nargs == (int)ARRAY_SIZE(args) - 1)
+		tool_die(2, "too many QEMU arguments");
+	va_start(ap, fmt);
+	if (vasprintf(&args[nargs], fmt, ap) < 0)
+		tool_die(1, "out of memory");
+	va_end(ap);
+	nargs++;
+}
+
+/* Print @s quoted for a POSIX shell when it needs it. */
+static void print_quoted(const char *s)
+{
+	static const char safe[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=,./:+@%";
+	const char *p;
+
+	if (*s && strspn(s, safe) == strlen(s)) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('\'');
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('\'');
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_VNC = 256, O_SPICE, O_XRES, O_YRES, O_RAMFB, O_CREATE, O_QEMU, O_RUN };
+	static const struct option opts[] = {
+		{ "display", required_argument, NULL, 'd' },
+		{ "vnc", required_argument, NULL, O_VNC },
+		{ "spice-port", required_argument, NULL, O_SPICE },
+		{ "xres", required_argument, NULL, O_XRES },
+		{ "yres", required_argument, NULL, O_YRES },
+		{ "ramfb", no_argument, NULL, O_RAMFB },
+		{ "create", required_argument, NULL, O_CREATE },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "qemu", required_argument, NULL, O_QEMU },
+		{ "run", no_argument, NULL, O_RUN },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *display = "auto", *vnc = "127.0.0.1:0", *qemu = "qemu-system-x86_64";
+	const char *create = NULL, *uuid;
+	unsigned int xres = 0, yres = 0, spice = 5930, memory = 1024;
+	int c, i, ramfb = 0, run = 0, gl, kind, ret;
+	char created[37], device[256] = "";
+	struct vgpu *v;
+
+	while ((c = getopt_long(argc, argv, "d:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			display = optarg;
+			break;
+		case O_VNC:
+			vnc = optarg;
+			break;
+		case O_SPICE:
+			spice = tool_number("--spice-port", optarg);
+			break;
+		case O_XRES:
+			xres = tool_number("--xres", optarg);
+			break;
+		case O_YRES:
+			yres = tool_number("--yres", optarg);
+			break;
+		case O_RAMFB:
+			ramfb = 1;
+			break;
+		case O_CREATE:
+			create = optarg;
+			break;
+		case 'm':
+			memory = tool_number("--memory", optarg);
+			break;
+		case O_QEMU:
+			qemu = optarg;
+			break;
+		case O_RUN:
+			run = 1;
+			break;
+		case 'h':
+			print_help(stdout);
+			return 0;
+		default:
+			print_help(stderr);
+			return 2;
+		}
+	}
+	if (!!xres != !!yres)
+		tool_die(2, "--xres and --yres go together");
+	if (strcmp(display, "auto") && strcmp(display, "vnc") && strcmp(display, "spice") &&
+	    strcmp(display, "egl-headless") && strcmp(display, "gtk") &&
+	    strcmp(display, "sdl") && strcmp(display, "none"))
+		tool_die(2, "unknown --display '%s' (see --help)", display);
+	gl = have_opengl();
+
+	if (create) {
+		char type[32];
+
+		if (strcmp(create, "hd") && strcmp(create, "uhd"))
+			tool_die(2, "--create takes hd or uhd, not '%s'", create);
+		snprintf(type, sizeof(type), "%s%s", create, gl ? "" : "-region");
+		ret = vgpu_create(NULL, type, NULL, created);
+		if (ret)
+			tool_die(1, "creating a %s instance: %s", type, vgpu_strerror(ret));
+		fprintf(stderr, "vgpu-qemu: created %s instance %s (OpenGL %s)\n", type,
+			created, gl ? "available" : "not available");
+		uuid = created;
+	} else if (optind < argc) {
+		uuid = argv[optind++];
+	} else {
+		fprintf(stderr, "vgpu-qemu: error: give an instance UUID or --create\n\n");
+		print_help(stderr);
+		return 2;
+	}
+
+	/* Probe the instance (QEMU is not running yet, so it is free). */
+	ret = vgpu_open(uuid, &v);
+	if (ret)
+		tool_die(1, "opening %s: %s", uuid, vgpu_strerror(ret));
+	kind = vgpu_display_kind(v);
+	if (kind < 0)
+		tool_die_vgpu("probing the display", kind);
+	if (kind == VGPU_DISPLAY_NONE)
+		tool_die_vgpu(uuid, -ENXIO);
+	if (xres && !have_edid(vgpu_device_fd(v)))
+		tool_die(1, "--xres/--yres need the EDID region, which %s lacks", uuid);
+	vgpu_close(v);
+
+	if (!strcmp(display, "auto"))
+		display = kind == VGPU_DISPLAY_DMABUF ? "egl-headless" : "vnc";
+	if (kind == VGPU_DISPLAY_DMABUF && !gl &&
+	    (!strcmp(display, "egl-headless") || !strcmp(display, "vnc") ||
+	     !strcmp(display, "spice")))
+		tool_die(1, "%s exports dma-bufs, which QEMU shows only with OpenGL, and there is no usable DRM render node or libEGL here: load a DRM driver (for software rendering: modprobe vgem) and install Mesa (libegl-mesa0, libgl1-mesa-dri), or use a *-region instance (vgpu-qemu --create hd)",
+			 uuid);
+
+	add("%s", qemu);
+	add("-m");
+	add("%u", memory);
+	add("-vga");
+	add("none");
+	snprintf(device, sizeof(device),
+		 "vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,display=on%s", uuid,
+		 ramfb ? ",ramfb=on" : "");
+	add("-device");
+	if (xres)
+		add("%s,xres=%u,yres=%u", device, xres, yres);
+	else
+		add("%s", device);
+	if (!strcmp(display, "vnc") || !strcmp(display, "egl-headless")) {
+		add("-display");
+		add("%s", kind == VGPU_DISPLAY_DMABUF ? "egl-headless" : "none");
+		add("-vnc");
+		add("%s", vnc);
+	} else if (!strcmp(display, "spice")) {
+		add("-display");
+		add("%s", kind == VGPU_DISPLAY_DMABUF ? "egl-headless" : "none");
+		add("-spice");
+		add("port=%u,addr=127.0.0.1,disable-ticketing=on", spice);
+	} else {
+		add("-display");
+		add("%s%s", display,
+		    kind == VGPU_DISPLAY_DMABUF && strcmp(display, "none") ? ",gl=on" : "");
+	}
+	for (i = optind; i < argc; i++)
+		add("%s", argv[i]);
+	args[nargs] = NULL;
+
+	if (run) {
+		fflush(stdout);
+		execvp(qemu, args);
+		tool_die(1, "running %s: %s (apt-get install qemu-system-x86, or give --qemu)",
+			 qemu, strerror(errno));
+	}
+	for (i = 0; i < nargs; i++) {
+		print_quoted(args[i]);
+		putchar(i + 1 < nargs ? ' ' : '\n');
+	}
+	return 0;
+}

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The qemu-glue tools as a person runs them: vgpu-ctl manages instances,
+ * vgpu-grab writes what the guest shows as PNG and follows its frames,
+ * vgpu-qemu prints (or runs) the QEMU command line. Each is run as a
+ * program and judged by its exit status, output and files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vgpu.h"
+#include "vgpu_test.h"
+
+#define TOOLS		"../qemu-glue/tools/"
+#define INHERITED_FD	100	/* where tests hand a device fd to vgpu-grab */
+
+/*
+ * Run a shell command line built from @fmt, collecting stdout and stderr
+ * in @out. Return: the exit status, or -1 if it did not exit.
+ */
+static int run(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[1024];
+	size_t n = 0;
+	va_list ap;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
+	va_end(ap);
+	strcat(cmd, " 2>&1");
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n < len - 1 && fgets(out + n, len - n, p))
+		n += strlen(out + n);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static unsigned int count(const char *hay, const char *needle)
+{
+	unsigned int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+TEST(every_tool_has_help_and_rejects_bad_usage)
+{
+	static const char *const tools[] = { "vgpu-ctl", "vgpu-grab", "vgpu-qemu" };
+	char out[4096];
+	unsigned int i;
+
+	VGPU_MARK();
+	for (i = 0; i < ARRAY_SIZE(tools); i++) {
+		ASSERT_EQ(0, run(out, sizeof(out), TOOLS "%s --help", tools[i]));
+		ASSERT_NE(NULL, strstr(out, "Usage:")) TH_LOG("%s", tools[i]);
+		ASSERT_EQ(2, run(out, sizeof(out), TOOLS "%s --no-such-option", tools[i]));
+	}
+}
+
+TEST(ctl_creates_lists_and_removes)
+{
+	char out[8192], uuid[40];
+	long long avail;
+
+	VGPU_MARK();
+	ASSERT_EQ(0, vgpu_module_ensure_loaded());
+	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl types"));
+	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-hd "));
+	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-uhd-region"));
+
+	avail = vgpu_type_available("hd");
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl create hd"));
+	ASSERT_EQ(37, strlen(out));		/* UUID and newline */
+	snprintf(uuid, sizeof(uuid), "%.36s", out);
+	ASSERT_TRUE(vgpu_mdev_exists(uuid));
+	ASSERT_EQ(avail - 1, vgpu_type_available("hd"));
+
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl list"));
+	ASSERT_NE(NULL, strstr(out, uuid));
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl status %s", uuid));
+	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-hd"));
+	ASSERT_NE(NULL, strstr(out, "generation"));
+	ASSERT_NE(NULL, strstr(out, "live_dmabufs"));
+
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl remove %s", uuid));
+	ASSERT_FALSE(vgpu_mdev_exists(uuid));
+	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-ctl remove %s", uuid));
+	ASSERT_NE(NULL, strstr(out, "vgpu not found")) TH_LOG("%s", out);
+	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-ctl create no-such-type"));
+	ASSERT_NE(NULL, strstr(out, "vgpu-ctl types")) TH_LOG("%s", out);
+
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl mdevctl hd"));
+	ASSERT_NE(NULL, strstr(out, "\"mdev_type\": \"vgpu_bochs-hd\"")) TH_LOG("%s", out);
+}
+
+TEST(ctl_persists_through_mdevctl)
+{
+	char out[8192], uuid[40];
+
+	VGPU_MARK();
+	if (system("command -v mdevctl >/dev/null 2>&1"))
+		SKIP(return, "mdevctl not installed (apt-get install mdevctl)");
+	ASSERT_EQ(0, vgpu_module_ensure_loaded());
+	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl create hd-region --persist"))
+		TH_LOG("%s", out);
+	snprintf(uuid, sizeof(uuid), "%.36s", out + strlen(out) - 37);
+	ASSERT_TRUE(vgpu_mdev_exists(uuid)) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out), "mdevctl list --defined"));
+	ASSERT_NE(NULL, strstr(out, uuid)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-hd-region")) TH_LOG("%s", out);
+
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl remove --persist %s", uuid))
+		TH_LOG("%s", out);
+	ASSERT_FALSE(vgpu_mdev_exists(uuid));
+	ASSERT_EQ(0, run(out, sizeof(out), "mdevctl list --defined"));
+	ASSERT_EQ(NULL, strstr(out, uuid)) TH_LOG("%s", out);
+}
+
+FIXTURE(grab) {
+	char uuid[VGPU_UUID_LEN + 1];
+	struct vgpu *vgpu;
+	int fd;
+};
+
+FIXTURE_SETUP(grab)
+{
+	VGPU_DEVICE_SETUP("hd");
+	/* an fd the tools inherit, as from a VMM */
+	ASSERT_EQ(INHERITED_FD, dup2(self->fd, INHERITED_FD));
+}
+
+FIXTURE_TEARDOWN(grab)
+{
+	close(INHERITED_FD);
+	vgpu_test_close_remove(self->vgpu, self->uuid);
+	unlink("/tmp/tools_test.png");
+}
+
+TEST_F(grab, writes_what_the_guest_shows)
+{
+	unsigned int w, h, ch, x, y;
+	char out[4096];
+	long bad = 0;
+	uint8_t *rgb;
+
+	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, 800, 600, 3200, 7));
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-grab --fd %d -o /tmp/tools_test.png",
+			 INHERITED_FD)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "800x600 XR24")) TH_LOG("%s", out);
+	rgb = vgpu_png_load("/tmp/tools_test.png", &w, &h, &ch);
+	ASSERT_NE(NULL, rgb);
+	ASSERT_EQ(800, w);
+	ASSERT_EQ(600, h);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			bad += (uint32_t)(rgb[(y * w + x) * 3] << 16 |
+					  rgb[(y * w + x) * 3 + 1] << 8 |
+					  rgb[(y * w + x) * 3 + 2]) != vgpu_test_pixel(7, x, y);
+	free(rgb);
+	ASSERT_EQ(0, bad);
+}
+
+TEST_F(grab, says_no_plane_yet_and_device_busy)
+{
+	char out[4096];
+
+	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-grab --fd %d -o /tmp/tools_test.png",
+			 INHERITED_FD));
+	ASSERT_NE(NULL, strstr(out, "no plane yet")) TH_LOG("%s", out);
+	/* we hold the instance, as QEMU would */
+	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-grab %s", self->uuid));
+	ASSERT_NE(NULL, strstr(out, "device busy: in use by another process")) TH_LOG("%s", out);
+	ASSERT_EQ(1, run(out, sizeof(out),
+			 TOOLS "vgpu-grab 00000000-0000-0000-0000-000000000000"));
+	ASSERT_NE(NULL, strstr(out, "vgpu not found")) TH_LOG("%s", out);
+}
+
+TEST_F(grab, imports_into_drm)
+{
+	char out[4096], node[64];
+	int drm = vgpu_vgem_open(node);
+
+	if (drm < 0)
+		SKIP(return, "no vgem DRM device (modprobe vgem)");
+	close(drm);
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 0, 0));
+	ASSERT_EQ(0, run(out, sizeof(out),
+			 TOOLS "vgpu-grab --fd %d --import %s -o /tmp/tools_test.png",
+			 INHERITED_FD, node)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "imported the dma-buf")) TH_LOG("%s", out);
+}
+
+TEST_F_TIMEOUT(grab, watch_reports_generation_changes, 120)
+{
+	static const unsigned int modes[][2] = { { 800, 600 }, { 1024, 768 }, { 640, 480 } };
+	char cmd[256], out[16384], dir[] = "/tmp/tools_test_layoutsXXXXXX";
+	unsigned int i, w, h, ch;
+	size_t n = 0;
+	uint8_t *rgb;
+	FILE *p;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 0, 0));
+	snprintf(cmd, sizeof(cmd),
+		 TOOLS "vgpu-grab --fd %d --watch 6 --interval 20 --layouts %s -o /tmp/tools_test.png 2>&1",
+		 INHERITED_FD, dir);
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	usleep(800 * 1000);
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		ASSERT_EQ(0, vgpu_set_mode(self->fd, modes[i][0], modes[i][1], 32,
+					   modes[i][0], 0, 0));
+		/* new pixels at the same layout count as frames, not changes */
+		ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, 64, 8, modes[i][0] * 4, i));
+		usleep(800 * 1000);
+	}
+	while (n < sizeof(out) - 1 && fgets(out + n, sizeof(out) - n, p))
+		n += strlen(out + n);
+	ASSERT_EQ(0, pclose(p)) TH_LOG("%s", out);
+	TH_LOG("%s", out);
+	ASSERT_EQ(3, count(out, " -> ")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "1024x768 XR24"));
+	ASSERT_NE(NULL, strstr(out, "summary:"));
+	ASSERT_NE(NULL, strstr(out, "3 generation changes"));
+	/* the first layout and one PNG per change, each the layout's size */
+	for (i = 0; i <= ARRAY_SIZE(modes); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/layout-%03u.png", dir, i);
+		rgb = vgpu_png_load(path, &w, &h, &ch);
+		ASSERT_NE(NULL, rgb) TH_LOG("%s", path);
+		free(rgb);
+		ASSERT_EQ(i ? modes[i - 1][0] : 640, w);
+		ASSERT_EQ(i ? modes[i - 1][1] : 480, h);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+FIXTURE(qemu_cmd) {
+	char uuid[VGPU_UUID_LEN + 1];
+	char region_uuid[VGPU_UUID_LEN + 1];
+};
+
+FIXTURE_SETUP(qemu_cmd)
+{
+	VGPU_MARK();
+	ASSERT_EQ(0, vgpu_module_ensure_loaded());
+	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	vgpu_uuid_new(self->uuid);
+	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
+	vgpu_uuid_new(self->region_uuid);
+	ASSERT_EQ(0, vgpu_mdev_create("hd-region", self->region_uuid));
+}
+
+FIXTURE_TEARDOWN(qemu_cmd)
+{
+	vgpu_mdev_remove_all();
+}
+
+TEST_F(qemu_cmd, region_instance_gets_vnc)
+{
+	static const char spice[] =
+		"-display none -spice port=5930,addr=127.0.0.1,disable-ticketing=on";
+	char out[4096], want[256];
+
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu %s -- -kernel /boot/x",
+			 self->region_uuid)) TH_LOG("%s", out);
+	snprintf(want, sizeof(want),
+		 "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,display=on ",
+		 self->region_uuid);
+	ASSERT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "-vga none"));
+	ASSERT_NE(NULL, strstr(out, "-display none -vnc 127.0.0.1:0"));
+	ASSERT_NE(NULL, strstr(out, "-kernel /boot/x\n"));
+
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 --yres 768 --ramfb %s",
+			 self->region_uuid));
+	ASSERT_NE(NULL, strstr(out, "display=on,ramfb=on,xres=1024,yres=768")) TH_LOG("%s", out);
+	ASSERT_EQ(2, run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 %s",
+			 self->region_uuid));
+
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --display spice %s",
+			 self->region_uuid));
+	ASSERT_NE(NULL, strstr(out, spice)) TH_LOG("%s", out);
+}
+
+TEST_F(qemu_cmd, dmabuf_instance_needs_opengl)
+{
+	char out[4096];
+
+	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu %s", self->uuid));
+	ASSERT_NE(NULL, strstr(out, "OpenGL")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "-region")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu %s", self->uuid));
+	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0")) TH_LOG("%s", out);
+}
+
+TEST_F(qemu_cmd, create_picks_the_type_by_opengl)
+{
+	char out[4096], path[256];
+	const char *p;
+
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu --create hd"))
+		TH_LOG("%s", out);
+	p = strstr(out, "created hd-region instance ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", out);
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%.36s/mdev_type/name",
+		 p + strlen("created hd-region instance "));
+	ASSERT_TRUE(vgpu_path_exists(path)) TH_LOG("%s", path);
+	ASSERT_NE(NULL, strstr(out, "-display none -vnc"));
+
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --create uhd"));
+	ASSERT_NE(NULL, strstr(out, "created uhd instance ")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "-display egl-headless"));
+}
+
+TEST_F(qemu_cmd, run_executes_qemu)
+{
+	char out[4096];
+
+	/* --run execs the binary with exactly the printed arguments */
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --run --qemu /bin/echo %s -- -S",
+			 self->region_uuid));
+	ASSERT_EQ(0, strncmp(out, "-m 1024 -vga none -device vfio-pci,sysfsdev=", 44))
+		TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "-display none -vnc 127.0.0.1:0 -S\n"));
+	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-qemu --run --qemu /no/qemu %s",
+			 self->region_uuid));
+	ASSERT_NE(NULL, strstr(out, "apt-get install qemu-system-x86")) TH_LOG("%s", out);
+}
+
+TEST_HARNESS_MAIN
