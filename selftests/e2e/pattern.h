@@ -18,12 +18,14 @@ struct e2e_phase {
  * Phase 0: 640x480 at the start of video memory. Phase 1: 800x600 in a
  * second buffer 640 lines down (a page flip; 640 * 3200 bytes is on a page
  * boundary, as the device requires), with garbage left in the first one.
+ * Phase 2: 1024x768 back at the start, over the first picture.
  */
-#define E2E_NR_PHASES	2
+#define E2E_NR_PHASES	3
 
 static const struct e2e_phase e2e_phases[E2E_NR_PHASES] = {
 	{ 640, 480, 0 },
 	{ 800, 600, 640 },
+	{ 1024, 768, 0 },
 };
 
 /* XRGB8888 of pixel (@x, @y) in phase @phase: gradients and a checkerboard. */
