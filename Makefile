@@ -9,6 +9,8 @@
 #   make vmtest   run the selftests in a 6.12 VM   (T="prog [harness args]")
 #   make check    deps, build, lint, vmtest; ends with "N passed, N failed"
 #   make bench    benchmarks against upstream mbochs in one VM (figures, ratios)
+#   make demo     a vGPU's guest through stock QEMU: PNGs + report in demo-out/
+#   make check-e2e  the slow end-to-end tests (stock Linux bochs-drm guest)
 
 VGPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/vgpu-display
 export VGPU_CACHE
@@ -91,6 +93,16 @@ bench: all
 		MBOCHS_SRC=$(VGPU_KSRC)/samples/vfio-mdev/mbochs.c
 	scripts/vm-run -o $(VM_OUT)-bench -m 2048 $(BENCH_VM_ARGS) -- bench/run_bench.sh $(BENCH_ARGS)
 
+DEMO_OUT ?= $(CURDIR)/demo-out
+demo:
+	@echo "demo: preparing dependencies and building (make deps, make)"
+	@scripts/deps.sh
+	@$(MAKE) -s all >/dev/null
+	@rm -rf $(DEMO_OUT)
+	@echo "demo: booting the Linux 6.12 test VM (QEMU, software emulation)"
+	@scripts/vm-run -o $(DEMO_OUT) -m 2048 -- qemu-glue/demo/vgpu-demo
+	@echo "demo: open $(DEMO_OUT)/report.md and the PNG files next to it"
+
 check:
 	scripts/deps.sh
 	$(MAKE) all
@@ -102,6 +114,7 @@ clean:
 	$(MAKE) -C qemu-glue clean
 	$(MAKE) -C selftests clean KSELFTEST_DIR=.
 	$(MAKE) -C bench clean KSELFTEST_DIR=. KUAPI=. KDIR=. MBOCHS_SRC=.
-	rm -rf $(VM_OUT) $(VM_OUT)-bench .lint-*.log .lint-docs build
+	rm -rf $(VM_OUT) $(VM_OUT)-bench $(VM_OUT)-e2e $(DEMO_OUT) .lint-*.log .lint-docs build
 
-.PHONY: all deps modules userspace lint docs vmtest bench check clean need-kdir need-deps
+.PHONY: all deps modules userspace lint docs vmtest bench demo check check-e2e clean \
+	need-kdir need-deps
