@@ -259,6 +259,28 @@ TEST_F(plane, rgb565_and_panning)
 	EXPECT_EQ(640, info.width);
 }
 
+/*
+ * Linux's bochs-drm addresses a buffer at byte A as Y_OFFSET A / stride and
+ * X_OFFSET the remainder in pixels, which may reach past the visible line:
+ * the plane starts at A, as on the real adapter.
+ */
+TEST_F(plane, x_offset_past_the_line_as_bochs_drm_sets_it)
+{
+	struct vfio_device_gfx_plane_info info;
+
+	/* 0x300000 = (1228 * 640 + 512) * 4, what bochs-drm wrote for 640x480 */
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 512, 1228));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
+	EXPECT_EQ(640, info.width);
+	EXPECT_EQ(640 * 4, info.stride);
+	/* 0x42c000 = (1367 * 800 + 32) * 4, its 800x600 */
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 32, 1367));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
+	EXPECT_EQ(800, info.width);
+}
+
 TEST_F(plane, invalid_modes_show_no_plane)
 {
 	const unsigned int max_lines = variant->vram_size / (1024 * 4);
@@ -275,7 +297,7 @@ TEST_F(plane, invalid_modes_show_no_plane)
 		{ 1024, 768, 32, 1024, 1, 0 },		/* not page aligned */
 		{ 1024, 768, 32, 1024, 0, max_lines - 767 },	/* past the end */
 		{ 1024, 768, 32, 1024, 0, 0xffff },
-		{ 1024, 768, 32, 2048, 1025, 0 },	/* window past the line */
+		{ 1024, 768, 32, 2048, 1025, 0 },	/* 4100 bytes: not on a page */
 		{ 1024, 768, 32, 0xffff, 0, 0xffff },	/* huge offset */
 	};
 	struct vfio_device_gfx_plane_info info;

@@ -91,9 +91,13 @@ static void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type
 	    r[VBE_DISPI_INDEX_YRES] > vb->type->max_height)
 		return;
 
+	/*
+	 * The first pixel is Y_OFFSET lines plus X_OFFSET pixels in, as on
+	 * the real adapter; X_OFFSET may reach past the virtual line. Linux's
+	 * bochs-drm relies on that: it turns any buffer address into the
+	 * pair (address / stride, address % stride / cpp).
+	 */
 	vwidth = max(r[VBE_DISPI_INDEX_VIRT_WIDTH], r[VBE_DISPI_INDEX_XRES]);
-	if ((u32)r[VBE_DISPI_INDEX_X_OFFSET] + r[VBE_DISPI_INDEX_XRES] > vwidth)
-		return;
 	stride = (u64)vwidth * cpp;
 	offset = (u64)r[VBE_DISPI_INDEX_Y_OFFSET] * stride +
 		 (u64)r[VBE_DISPI_INDEX_X_OFFSET] * cpp;
