@@ -79,8 +79,8 @@ static long frame_mismatches(const struct vgpu_frame *fr, unsigned int seed)
 
 TEST_F(lib, probes_its_display_kind)
 {
-	ASSERT_EQ(variant->kind, vgpu_display_kind(self->vgpu));
-	ASSERT_EQ(variant->kind, vgpu_display_kind(self->vgpu));	/* cached */
+	ASSERT_EQ(variant->kind, vgpu_get_display_kind(self->vgpu));
+	ASSERT_EQ(variant->kind, vgpu_get_display_kind(self->vgpu));	/* cached */
 }
 
 TEST_F(lib, no_plane_yet_before_a_mode)

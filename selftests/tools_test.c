@@ -294,9 +294,13 @@ TEST_F(qemu_cmd, region_instance_gets_vnc)
 	ASSERT_NE(NULL, strstr(out, "-display none -vnc 127.0.0.1:0"));
 	ASSERT_NE(NULL, strstr(out, "-kernel /boot/x\n"));
 
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 --yres 768 --ramfb %s",
+	/* ramfb lives on vfio-pci-nohotplug; QEMU 7.2 has EDID for dma-bufs only */
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --ramfb %s", self->region_uuid));
+	ASSERT_NE(NULL, strstr(out, "-device vfio-pci-nohotplug,sysfsdev=")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "display=on,ramfb=on ")) TH_LOG("%s", out);
+	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 --yres 768 %s",
 			 self->region_uuid));
-	ASSERT_NE(NULL, strstr(out, "display=on,ramfb=on,xres=1024,yres=768")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "only with dma-buf displays")) TH_LOG("%s", out);
 	ASSERT_EQ(2, run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 %s",
 			 self->region_uuid));
 
@@ -314,6 +318,20 @@ TEST_F(qemu_cmd, dmabuf_instance_needs_opengl)
 	ASSERT_NE(NULL, strstr(out, "-region")) TH_LOG("%s", out);
 	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu %s", self->uuid));
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out),
+			 "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --xres 1024 --yres 768 %s", self->uuid));
+	ASSERT_NE(NULL, strstr(out, "display=on,xres=1024,yres=768 ")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d none %s",
+			 self->uuid));
+	ASSERT_NE(NULL, strstr(out, "-display egl-headless\n")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu -d gtk %s",
+			 self->uuid));
+	ASSERT_NE(NULL, strstr(out, "-display gtk,gl=on\n")) TH_LOG("%s", out);
+	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d sdl %s",
+			 self->uuid));
+	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d spice %s",
+			 self->uuid));
+	ASSERT_NE(NULL, strstr(out, "SPICE only to a local client")) TH_LOG("%s", out);
 }
 
 TEST_F(qemu_cmd, create_picks_the_type_by_opengl)
@@ -330,6 +348,13 @@ TEST_F(qemu_cmd, create_picks_the_type_by_opengl)
 	ASSERT_TRUE(vgpu_path_exists(path)) TH_LOG("%s", path);
 	ASSERT_NE(NULL, strstr(out, "-display none -vnc"));
 
+	/* vgem's render node (loaded here) is no OpenGL: it cannot render */
+	if (vgpu_path_exists("/sys/module/vgem")) {
+		ASSERT_EQ(0, run(out, sizeof(out), "unset VGPU_QEMU_GL; " TOOLS
+				 "vgpu-qemu --create hd"));
+		ASSERT_NE(NULL, strstr(out, "created hd-region instance ")) TH_LOG("%s", out);
+		ASSERT_NE(NULL, strstr(out, "(OpenGL not available)")) TH_LOG("%s", out);
+	}
 	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --create uhd"));
 	ASSERT_NE(NULL, strstr(out, "created uhd instance ")) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless"));

@@ -173,14 +173,14 @@ int vgpu_device_fd(const struct vgpu *vgpu);
 int vgpu_group_fd(const struct vgpu *vgpu);
 
 /**
- * vgpu_display_kind() - probe how the instance hands out planes
+ * vgpu_get_display_kind() - probe how the instance hands out planes
  * @vgpu: an open handle
  *
  * Probes with VFIO_GFX_PLANE_TYPE_PROBE once and remembers the answer.
  *
  * Return: an &enum vgpu_display_kind, or a negative errno.
  */
-int vgpu_display_kind(struct vgpu *vgpu);
+int vgpu_get_display_kind(struct vgpu *vgpu);
 
 /**
  * vgpu_query() - query one plane

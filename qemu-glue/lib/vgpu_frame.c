@@ -22,7 +22,7 @@
 _Static_assert(offsetof(struct vfio_device_gfx_plane_info, reserved) ==
 	       VGPU_GFX_PLANE_GENERATION_OFFSET, "generation field moved");
 
-int vgpu_display_kind(struct vgpu *vgpu)
+int vgpu_get_display_kind(struct vgpu *vgpu)
 {
 	static const struct {
 		uint32_t flag;
@@ -61,7 +61,7 @@ int vgpu_query(struct vgpu *vgpu, enum vgpu_plane_type type,
 		.argsz = sizeof(q),
 		.drm_plane_type = type,
 	};
-	int kind = vgpu_display_kind(vgpu);
+	int kind = vgpu_get_display_kind(vgpu);
 
 	if (kind < 0)
 		return kind;

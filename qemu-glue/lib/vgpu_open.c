@@ -175,7 +175,7 @@ static const struct {
 	{ -EBUSY,
 	  "device busy: in use by another process (close QEMU or the other user first)" },
 	{ -EINVAL,
-	  "invalid vgpu UUID (expected the form 01234567-89ab-cdef-0123-456789abcdef)" },
+	  "invalid argument (a vgpu UUID looks like 01234567-89ab-cdef-0123-456789abcdef)" },
 	{ -ENODEV,
 	  "VFIO has no type1v2 IOMMU (load it: modprobe vfio_iommu_type1)" },
 	{ -EACCES,

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/vfio.h>
+#include <xf86drm.h>
 
 #include "tool.h"
 
@@ -26,13 +27,16 @@ static const char help_text[] =
 	"Options:\n"
 	"  -d, --display KIND  auto (default), vnc, spice, egl-headless, gtk, sdl or\n"
 	"                      none. auto: VNC, through egl-headless for dma-buf\n"
-	"                      instances (QEMU shows dma-bufs only with OpenGL)\n"
+	"                      instances (QEMU shows dma-bufs only with OpenGL);\n"
+	"                      spice and sdl: region instances only (QEMU 7.2)\n"
 	"      --vnc ADDR      VNC address (default 127.0.0.1:0, i.e. port 5900)\n"
 	"      --spice-port N  SPICE port on 127.0.0.1 (default 5930)\n"
 	"      --xres W        initial guest resolution, through the EDID region\n"
-	"      --yres H        (both or neither)\n"
-	"      --ramfb         add ramfb=on: a boot display for firmware such as\n"
-	"                      OVMF before the guest driver takes over\n"
+	"      --yres H        (both or neither; dma-buf instances only: QEMU 7.2\n"
+	"                      gives the EDID region to dma-buf displays alone)\n"
+	"      --ramfb         add ramfb=on (on vfio-pci-nohotplug, which has it): a\n"
+	"                      boot display for firmware such as OVMF before the\n"
+	"                      guest driver takes over\n"
 	"      --create SIZE   first create an instance of size hd or uhd: the dma-buf\n"
 	"                      type when OpenGL is available, else the region type\n"
 	"  -m, --memory MB     guest memory (default 1024)\n"
@@ -40,8 +44,9 @@ static const char help_text[] =
 	"      --run           run QEMU (replacing this process) instead of printing\n"
 	"  -h, --help          show this help\n"
 	"\n"
-	"OpenGL counts as available when a DRM render node can be opened and\n"
-	"libEGL loads; VGPU_QEMU_GL=0 or 1 overrides the check.\n"
+	"OpenGL counts as available when the render node of a GPU driver (not\n"
+	"vgem, which cannot render) opens and libEGL loads; VGPU_QEMU_GL=0 or 1\n"
+	"overrides the check.\n"
 	"Exit status: 0 on success, 1 on failure, 2 for bad usage.\n";
 
 static void print_help(FILE *f)
@@ -54,6 +59,7 @@ static int have_opengl(void)
 {
 	const char *force = getenv("VGPU_QEMU_GL");
 	struct dirent *de;
+	drmVersionPtr ver;
 	int found = 0;
 	void *egl;
 	DIR *d;
@@ -69,10 +75,13 @@ static int have_opengl(void)
 			continue;
 		snprintf(path, sizeof(path), "/dev/dri/%s", de->d_name);
 		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd >= 0) {
-			found = 1;
-			close(fd);
-		}
+		if (fd < 0)
+			continue;
+		/* vgem has a render node but cannot render */
+		ver = drmGetVersion(fd);
+		found = ver && strcmp(ver->name, "vgem");
+		drmFreeVersion(ver);
+		close(fd);
 	}
 	if (d)
 		closedir(d);
@@ -177,7 +186,7 @@ int main(int argc, char **argv)
 	const char *display = "auto", *vnc = "127.0.0.1:0", *qemu = "qemu-system-x86_64";
 	const char *create = NULL, *uuid;
 	unsigned int xres = 0, yres = 0, spice = 5930, memory = 1024;
-	int c, i, ramfb = 0, run = 0, gl, kind, ret;
+	int c, i, ramfb = 0, run = 0, gl, kind, dmabuf, ret;
 	char created[37], device[256] = "";
 	struct vgpu *v;
 
@@ -253,7 +262,7 @@ int main(int argc, char **argv)
 	ret = vgpu_open(uuid, &v);
 	if (ret)
 		tool_die(1, "opening %s: %s", uuid, vgpu_strerror(ret));
-	kind = vgpu_display_kind(v);
+	kind = vgpu_get_display_kind(v);
 	if (kind < 0)
 		tool_die_vgpu("probing the display", kind);
 	if (kind == VGPU_DISPLAY_NONE)
@@ -261,42 +270,49 @@ int main(int argc, char **argv)
 	if (xres && !have_edid(vgpu_device_fd(v)))
 		tool_die(1, "--xres/--yres need the EDID region, which %s lacks", uuid);
 	vgpu_close(v);
+	dmabuf = kind == VGPU_DISPLAY_DMABUF;
+	if (xres && !dmabuf)
+		tool_die(1, "QEMU 7.2 uses the EDID region (--xres/--yres) only with dma-buf displays; %s is a region instance",
+			 uuid);
 
 	if (!strcmp(display, "auto"))
-		display = kind == VGPU_DISPLAY_DMABUF ? "egl-headless" : "vnc";
-	if (kind == VGPU_DISPLAY_DMABUF && !gl &&
-	    (!strcmp(display, "egl-headless") || !strcmp(display, "vnc") ||
-	     !strcmp(display, "spice")))
-		tool_die(1, "%s exports dma-bufs, which QEMU shows only with OpenGL, and there is no usable DRM render node or libEGL here: load a DRM driver (for software rendering: modprobe vgem) and install Mesa (libegl-mesa0, libgl1-mesa-dri), or use a *-region instance (vgpu-qemu --create hd)",
+		display = "vnc";
+	if (dmabuf && !gl && strcmp(display, "gtk"))
+		tool_die(1, "%s exports dma-bufs, which QEMU shows only with OpenGL, and this host has no GPU render node or no libEGL (vgem does not count: it cannot render); use a *-region instance (vgpu-qemu --create hd picks one), or VGPU_QEMU_GL=1 to override the check",
 			 uuid);
+	if (dmabuf && !strcmp(display, "sdl"))
+		tool_die(1, "QEMU 7.2's SDL display cannot show dma-bufs; use --display gtk or vnc");
+	if (dmabuf && !strcmp(display, "spice"))
+		tool_die(1, "QEMU 7.2 shows dma-bufs over SPICE only to a local client (gl=on on a unix socket); use --display vnc (through egl-headless) or gtk");
 
 	add("%s", qemu);
 	add("-m");
 	add("%u", memory);
 	add("-vga");
 	add("none");
+	/* ramfb is a property of the non-hotpluggable variant only */
 	snprintf(device, sizeof(device),
-		 "vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,display=on%s", uuid,
-		 ramfb ? ",ramfb=on" : "");
+		 "%s,sysfsdev=/sys/bus/mdev/devices/%s,display=on%s",
+		 ramfb ? "vfio-pci-nohotplug" : "vfio-pci", uuid, ramfb ? ",ramfb=on" : "");
 	add("-device");
 	if (xres)
 		add("%s,xres=%u,yres=%u", device, xres, yres);
 	else
 		add("%s", device);
+	add("-display");
 	if (!strcmp(display, "vnc") || !strcmp(display, "egl-headless")) {
-		add("-display");
-		add("%s", kind == VGPU_DISPLAY_DMABUF ? "egl-headless" : "none");
+		add("%s", dmabuf ? "egl-headless" : "none");
 		add("-vnc");
 		add("%s", vnc);
 	} else if (!strcmp(display, "spice")) {
-		add("-display");
-		add("%s", kind == VGPU_DISPLAY_DMABUF ? "egl-headless" : "none");
+		add("none");
 		add("-spice");
 		add("port=%u,addr=127.0.0.1,disable-ticketing=on", spice);
+	} else if (!strcmp(display, "none")) {
+		/* a dma-buf display needs an OpenGL console even unseen */
+		add("%s", dmabuf ? "egl-headless" : "none");
 	} else {
-		add("-display");
-		add("%s%s", display,
-		    kind == VGPU_DISPLAY_DMABUF && strcmp(display, "none") ? ",gl=on" : "");
+		add("%s%s", display, dmabuf ? ",gl=on" : "");
 	}
 	for (i = optind; i < argc; i++)
 		add("%s", argv[i]);
