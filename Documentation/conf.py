@@ -16,3 +16,12 @@ html_theme = 'alabaster'
 # the kernel's C idioms sphinx cannot resolve on its own
 c_id_attributes = ['__user', '__must_check', '__always_inline']
 nitpicky = False
+
+# sphinx-build -b man Documentation DIR: the tools' manual pages. The
+# description is empty because each page has its own NAME section.
+man_pages = [
+    ('tools/vgpu-ctl', 'vgpu-ctl', '', [], 1),
+    ('tools/vgpu-grab', 'vgpu-grab', '', [], 1),
+    ('tools/vgpu-qemu', 'vgpu-qemu', '', [], 1),
+]
+
