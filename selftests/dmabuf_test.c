@@ -279,37 +279,13 @@ TEST_F(dmabuf, old_session_layouts_freed_on_release)
 	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "layouts"));
 }
 
-static int find_vgem(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		if (v)
-			drmFreeVersion(v);
-		close(fd);
-	}
-	return -1;
-}
-
 TEST_F(dmabuf, import_into_vgem)
 {
 	uint32_t handle = 0;
 	struct stat a, b;
 	int vgem, fd, back = -1;
 
-	vgem = find_vgem();
+	vgem = vgpu_vgem_open(NULL);
 	if (vgem < 0)
 		SKIP(return, "no vgem device (modprobe vgem)");
 	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);

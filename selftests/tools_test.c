@@ -319,7 +319,8 @@ TEST_F(qemu_cmd, dmabuf_instance_needs_opengl)
 	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu %s", self->uuid));
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0")) TH_LOG("%s", out);
 	ASSERT_EQ(0, run(out, sizeof(out),
-			 "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --xres 1024 --yres 768 %s", self->uuid));
+			 "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --xres 1024 --yres 768 %s",
+			 self->uuid));
 	ASSERT_NE(NULL, strstr(out, "display=on,xres=1024,yres=768 ")) TH_LOG("%s", out);
 	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d none %s",
 			 self->uuid));
