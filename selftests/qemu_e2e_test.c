@@ -45,6 +45,7 @@ FIXTURE(qemu) {
 	pid_t pid;
 	int mon;
 	int ser;
+	bool at_phase0;		/* setup already saw "PHASE 0" */
 };
 
 FIXTURE_VARIANT(qemu) {
@@ -229,13 +230,44 @@ static bool have_render_node(void)
 	return false;
 }
 
+/* In the child: run QEMU on the e2e guest, its output going to @log. */
+static void exec_qemu(bool linux_guest, bool dmabuf, const char *display,
+		      const char *guest, const char *preload, const char *ser,
+		      const char *mon, const char *sysfsdev, const char *log)
+{
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (dmabuf) {
+		setenv("LD_PRELOAD", preload, 1);
+		setenv("MESA_LOADER_DRIVER_OVERRIDE", "kms_swrast", 1);
+	}
+	if (linux_guest)
+		execl(QEMU, QEMU, "-accel", "tcg", "-m", "256", "-nodefaults",
+		      "-no-user-config", "-display", display,
+		      "-vnc", VNC_DISPLAY, "-vga", "none", "-no-reboot",
+		      "-kernel", LINUX_KERNEL, "-initrd", LINUX_INITRD,
+		      "-append", LINUX_APPEND, "-serial", ser,
+		      "-monitor", mon, "-device", sysfsdev, (char *)NULL);
+	else
+		execl(QEMU, QEMU, "-accel", "tcg", "-m", "64", "-nodefaults",
+		      "-no-user-config", "-display", display,
+		      "-vnc", VNC_DISPLAY, "-vga", "none",
+		      "-no-reboot", "-kernel", guest, "-serial", ser,
+		      "-monitor", mon, "-device", sysfsdev, (char *)NULL);
+	_exit(127);
+}
+
 FIXTURE_SETUP(qemu)
 {
 	char sysfsdev[128], ser[96], mon[96], guest[256], log[96], preload[256];
-	int ret;
+	char ser_path[96], mon_path[96];
+	int ret, attempt;
 
 	VGPU_MARK();
 	self->pid = -1;
+	self->at_phase0 = false;
 	self->mon = -1;
 	self->ser = -1;
 	if (access(QEMU, X_OK))
@@ -274,39 +306,42 @@ FIXTURE_SETUP(qemu)
 	snprintf(mon, sizeof(mon), "unix:%s/monitor,server=on,wait=off", self->dir);
 	snprintf(log, sizeof(log), "%s/qemu.log", self->dir);
 
-	self->pid = fork();
-	ASSERT_LE(0, self->pid);
-	if (!self->pid) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	snprintf(ser_path, sizeof(ser_path), "%s/serial", self->dir);
+	snprintf(mon_path, sizeof(mon_path), "%s/monitor", self->dir);
+	for (attempt = 0; ; attempt++) {
+		double t0 = now_s();
 
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (variant->dmabuf) {
-			setenv("LD_PRELOAD", preload, 1);
-			setenv("MESA_LOADER_DRIVER_OVERRIDE", "kms_swrast", 1);
+		self->pid = fork();
+		ASSERT_LE(0, self->pid);
+		if (!self->pid)
+			exec_qemu(variant->linux_guest, variant->dmabuf, variant->display,
+				  guest, preload, ser, mon, sysfsdev, log);
+		self->ser = connect_unix(ser_path, 60);
+		ASSERT_LE(0, self->ser) TH_LOG("QEMU did not start: see %s", log);
+		self->mon = connect_unix(mon_path, 60);
+		ASSERT_LE(0, self->mon);
+		ASSERT_EQ(0, wait_for(self->mon, "(qemu) ", 60));
+		if (!variant->linux_guest)
+			break;
+		/*
+		 * One nested Linux boot in several dies in its first user
+		 * instructions under TCG in TCG (Documentation/testing.rst):
+		 * QEMU then exits and the serial socket closes. Boot once more.
+		 */
+		ret = wait_for(self->ser, "PHASE 0", 1200);
+		if (ret == -EPIPE && !attempt) {
+			TH_LOG("the nested Linux guest died before its first picture; booting it again");
+			close(self->ser);
+			close(self->mon);
+			kill(self->pid, SIGKILL);
+			waitpid(self->pid, NULL, 0);
+			continue;
 		}
-		if (variant->linux_guest)
-			execl(QEMU, QEMU, "-accel", "tcg", "-m", "256", "-nodefaults",
-			      "-no-user-config", "-display", variant->display,
-			      "-vnc", VNC_DISPLAY, "-vga", "none", "-no-reboot",
-			      "-kernel", LINUX_KERNEL, "-initrd", LINUX_INITRD,
-			      "-append", LINUX_APPEND, "-serial", ser,
-			      "-monitor", mon, "-device", sysfsdev, (char *)NULL);
-		else
-			execl(QEMU, QEMU, "-accel", "tcg", "-m", "64", "-nodefaults",
-			      "-no-user-config", "-display", variant->display,
-			      "-vnc", VNC_DISPLAY, "-vga", "none",
-			      "-no-reboot", "-kernel", guest, "-serial", ser,
-			      "-monitor", mon, "-device", sysfsdev, (char *)NULL);
-		_exit(127);
+		ASSERT_EQ(0, ret) TH_LOG("guest did not reach PHASE 0");
+		TH_LOG("Linux guest at PHASE 0 %.1f s after QEMU started", now_s() - t0);
+		self->at_phase0 = true;
+		break;
 	}
-	snprintf(ser, sizeof(ser), "%s/serial", self->dir);
-	snprintf(mon, sizeof(mon), "%s/monitor", self->dir);
-	self->ser = connect_unix(ser, 60);
-	ASSERT_LE(0, self->ser) TH_LOG("QEMU did not start: see %s", log);
-	self->mon = connect_unix(mon, 60);
-	ASSERT_LE(0, self->mon);
-	ASSERT_EQ(0, wait_for(self->mon, "(qemu) ", 60));
 }
 
 FIXTURE_TEARDOWN(qemu)
@@ -419,8 +454,9 @@ TEST_F_TIMEOUT(qemu, guest_picture_in_screendump_and_vnc, 1800)
 
 	for (phase = 0; phase < E2E_NR_PHASES; phase++) {
 		snprintf(msg, sizeof(msg), "PHASE %u", phase);
-		ASSERT_EQ(0, wait_for(self->ser, msg, variant->linux_guest ? 1200 : 600))
-			TH_LOG("guest did not reach %s", msg);
+		if (phase || !self->at_phase0)
+			ASSERT_EQ(0, wait_for(self->ser, msg, 600))
+				TH_LOG("guest did not reach %s", msg);
 		TH_LOG("%s after %.1f s", msg, now_s() - t0);
 		if (!variant->dmabuf)
 			check_screendump(_metadata, self->mon, self->dir, phase);
