@@ -386,7 +386,7 @@ TEST(open_errors_name_the_problem)
 TEST(manages_instances_through_sysfs)
 {
 	struct vgpu_instance *in;
-	struct vgpu_type *types;
+	struct vgpu_type *types, t;
 	char uuid[37], fixed[VGPU_UUID_LEN + 1];
 	size_t n, i, found = 0;
 	long long avail;
@@ -421,6 +421,13 @@ TEST(manages_instances_through_sysfs)
 	vgpu_uuid_new(fixed);
 	ASSERT_EQ(0, vgpu_create("vgpu_bochs", "hd-region", fixed, uuid));
 	ASSERT_STREQ(fixed, uuid);
+	ASSERT_EQ(0, vgpu_find_type(NULL, "hd", &t));
+	ASSERT_STREQ("vgpu_bochs-hd", t.type);
+	ASSERT_STREQ("vgpu_bochs", t.parent);
+	ASSERT_EQ(0, vgpu_find_type("vgpu_bochs", "vgpu_bochs-hd-region", &t));
+	ASSERT_STREQ("vgpu_bochs-hd-region", t.type);
+	ASSERT_EQ(-EINVAL, vgpu_find_type(NULL, "region", &t));
+	ASSERT_EQ(-ENOENT, vgpu_find_type(NULL, "no-such-type", &t));
 	ASSERT_EQ(-ENOENT, vgpu_create(NULL, "no-such-type", NULL, uuid));
 	ASSERT_EQ(-EINVAL, vgpu_create(NULL, "region", NULL, uuid));	/* ambiguous */
 	ASSERT_EQ(-ENOENT, vgpu_create("no-such-parent", "hd", NULL, uuid));

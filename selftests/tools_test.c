@@ -107,6 +107,7 @@ TEST(ctl_creates_lists_and_removes)
 	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-ctl create no-such-type"));
 	ASSERT_NE(NULL, strstr(out, "vgpu-ctl types")) TH_LOG("%s", out);
 
+	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-ctl mdevctl no-such-type"));
 	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl mdevctl hd"));
 	ASSERT_NE(NULL, strstr(out, "\"mdev_type\": \"vgpu_bochs-hd\"")) TH_LOG("%s", out);
 }

@@ -367,15 +367,30 @@ int vgpu_list_types(struct vgpu_type **types, size_t *count);
 int vgpu_list_instances(struct vgpu_instance **instances, size_t *count);
 
 /**
+ * vgpu_find_type() - look an mdev type up by name
+ * @parent: parent device name, or NULL for any parent
+ * @type: type directory name ("vgpu_bochs-hd") or its short form ("hd")
+ * @out: on success, the type
+ *
+ * The full directory name wins over a short form that also matches.
+ *
+ * Return: 0; -ENOENT for an unknown type; -EINVAL when several types or
+ * parents answer to @type (give the full name, or @parent).
+ */
+int vgpu_find_type(const char *parent, const char *type, struct vgpu_type *out);
+
+/**
  * vgpu_create() - create an mdev instance
  * @parent: parent device name, or NULL for the only parent offering @type
  * @type: type directory name ("vgpu_bochs-hd") or its short form ("hd")
  * @uuid: the UUID to use, or NULL for a new random one
  * @out_uuid: receives the instance's UUID (37 bytes)
  *
+ * @parent and @type are looked up as vgpu_find_type() does.
+ *
  * Return: 0; -ENOENT for an unknown type; -ENOSPC when the type has no
  * instance left; -EEXIST when @uuid exists; -EINVAL for a malformed @uuid
- * or a type several parents offer when @parent is NULL.
+ * or an ambiguous @type.
  */
 int vgpu_create(const char *parent, const char *type, const char *uuid,
 		char out_uuid[37]);

@@ -232,38 +232,46 @@ static int vgpu_uuid_generate(char out[37])
 	return vgpu_read_attr("/proc/sys/kernel/random/uuid", out, 37);
 }
 
-int vgpu_create(const char *parent, const char *type, const char *uuid,
-		char out_uuid[37])
+int vgpu_find_type(const char *parent, const char *type, struct vgpu_type *out)
 {
 	const struct vgpu_type *found = NULL;
 	struct vgpu_type *types;
-	char path[PATH_MAX], id[37];
 	size_t i, n;
 	int ret;
 
 	ret = vgpu_list_types(&types, &n);
 	if (ret)
 		return ret;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !ret; i++) {
 		if ((parent && strcmp(parent, types[i].parent)) ||
 		    !vgpu_type_matches(types[i].type, type))
 			continue;
 		if (found && !strcmp(found->type, type))
 			continue;		/* an exact match wins */
-		if (found && strcmp(types[i].type, type)) {
-			free(types);
-			return -EINVAL;		/* ambiguous: name the parent */
-		}
+		if (found && strcmp(types[i].type, type))
+			ret = -EINVAL;		/* ambiguous: name the parent */
 		found = &types[i];
 	}
-	if (!found) {
-		free(types);
-		return -ENOENT;
-	}
-	snprintf(path, sizeof(path), MDEV_BUS "/%s/mdev_supported_types/%s/create",
-		 found->parent, found->type);
+	if (!ret && !found)
+		ret = -ENOENT;
+	if (!ret)
+		*out = *found;
 	free(types);
+	return ret;
+}
 
+int vgpu_create(const char *parent, const char *type, const char *uuid,
+		char out_uuid[37])
+{
+	struct vgpu_type t;
+	char path[PATH_MAX], id[37];
+	int ret;
+
+	ret = vgpu_find_type(parent, type, &t);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), MDEV_BUS "/%s/mdev_supported_types/%s/create",
+		 t.parent, t.type);
 	if (uuid)
 		vgpu_copy(id, sizeof(id), uuid);
 	else if (vgpu_uuid_generate(id))

@@ -152,27 +152,39 @@ static void status(const char *uuid)
 	}
 }
 
+/* Look @type up as vgpu_create() will, or die saying what to do. */
+static struct vgpu_type find_type(const char *parent, const char *type)
+{
+	struct vgpu_type t;
+	int ret = vgpu_find_type(parent, type, &t);
+
+	if (ret == -EINVAL)
+		tool_die(1, "%s: several types or parents match: give the full type name and --parent (see 'vgpu-ctl types')",
+			 type);
+	if (ret == -ENOENT)
+		tool_die(1, "%s: no such type (see 'vgpu-ctl types'; is vgpu_bochs loaded?)",
+			 type);
+	if (ret)
+		tool_die_vgpu("listing types", ret);
+	return t;
+}
+
 static void create(const char *type, const char *parent, const char *uuid,
 		   int persist)
 {
+	struct vgpu_type t;
 	char id[37];
 	int ret;
 
 	if (persist && !have_mdevctl())
 		tool_die(1, "--persist needs mdevctl (apt-get install mdevctl)");
-	ret = vgpu_create(parent, type, uuid, id);
-	if (ret == -EINVAL && !parent)
-		tool_die(1, "creating %s: several types or parents match: give the full type name and --parent (see 'vgpu-ctl types')",
-			 type);
-	if (ret == -ENOENT)
-		tool_die(1, "creating %s: no such type (see 'vgpu-ctl types'; is vgpu_bochs loaded?)",
-			 type);
+	t = find_type(parent, type);
+	ret = vgpu_create(t.parent, t.type, uuid, id);
 	if (ret)
 		tool_die_vgpu("creating an instance", ret);
 	if (persist) {
-		struct vgpu_instance in = find_instance(id);
 		const char *const args[] = { "mdevctl", "define", "--auto", "--uuid", id,
-					     "--parent", in.parent, "--type", in.type, NULL };
+					     "--parent", t.parent, "--type", t.type, NULL };
 
 		run_mdevctl(args);
 	}
@@ -197,23 +209,10 @@ static void remove_instance(const char *uuid, int persist)
 
 static void print_mdevctl(const char *type)
 {
-	struct vgpu_type *t;
-	const char *full = NULL;
-	size_t i, n, tl = strlen(type);
-	int ret = vgpu_list_types(&t, &n);
+	struct vgpu_type t = find_type(NULL, type);
 
-	if (ret)
-		tool_die_vgpu("listing types", ret);
-	for (i = 0; i < n && !full; i++) {
-		size_t l = strlen(t[i].type);
-
-		if (!strcmp(t[i].type, type) ||
-		    (l > tl && t[i].type[l - tl - 1] == '-' && !strcmp(t[i].type + l - tl, type)))
-			full = t[i].type;
-	}
 	printf("{\n  \"mdev_type\": \"%s\",\n  \"start\": \"auto\",\n  \"attrs\": []\n}\n",
-	       full ? full : type);
-	free(t);
+	       t.type);
 }
 
 int main(int argc, char **argv)
