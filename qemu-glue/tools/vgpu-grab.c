@@ -139,7 +139,7 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 	unsigned long reads = 0, updates = 0, tick_reads = 0, tick_updates = 0;
 	unsigned long gen_changes = 0, layout_no = 0;
 	uint32_t gen = fr->plane.generation;
-	uint64_t hash = frame_hash(fr);
+	uint64_t h, hash = frame_hash(fr);
 	char d[96], path[4096];
 	int ret;
 
@@ -172,8 +172,9 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 				write_png(fr, path, quiet);
 			}
 		}
-		if (frame_hash(fr) != hash) {
-			hash = frame_hash(fr);
+		h = frame_hash(fr);
+		if (h != hash) {
+			hash = h;
 			updates++;
 			tick_updates++;
 		}
