@@ -205,9 +205,9 @@ TEST_F(lib, dmabuf_cache_is_bounded)
 TEST_F(lib, png_has_the_pixels)
 {
 	static const char path[] = "/tmp/libvgpu_test.png";
-	unsigned int w, h, ch, x, y;
+	unsigned int w, h, ch;
 	struct vgpu_frame fr;
-	long bad = 0;
+	long bad;
 	uint8_t *rgb;
 
 	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 5));
@@ -219,14 +219,7 @@ TEST_F(lib, png_has_the_pixels)
 	ASSERT_EQ(FB_W, w);
 	ASSERT_EQ(FB_H, h);
 	ASSERT_EQ(3, ch);
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			const uint8_t *p = rgb + (y * w + x) * 3;
-
-			bad += (uint32_t)(p[0] << 16 | p[1] << 8 | p[2]) !=
-			       vgpu_test_pixel(5, x, y);
-		}
-	}
+	bad = vgpu_rgb_mismatches(rgb, w, h, 5);
 	free(rgb);
 	unlink(path);
 	ASSERT_EQ(0, bad);

@@ -158,9 +158,9 @@ FIXTURE_TEARDOWN(grab)
 
 TEST_F(grab, writes_what_the_guest_shows)
 {
-	unsigned int w, h, ch, x, y;
+	unsigned int w, h, ch;
 	char out[4096];
-	long bad = 0;
+	long bad;
 	uint8_t *rgb;
 
 	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, 800, 600, 3200, 7));
@@ -172,11 +172,7 @@ TEST_F(grab, writes_what_the_guest_shows)
 	ASSERT_NE(NULL, rgb);
 	ASSERT_EQ(800, w);
 	ASSERT_EQ(600, h);
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++)
-			bad += (uint32_t)(rgb[(y * w + x) * 3] << 16 |
-					  rgb[(y * w + x) * 3 + 1] << 8 |
-					  rgb[(y * w + x) * 3 + 2]) != vgpu_test_pixel(7, x, y);
+	bad = vgpu_rgb_mismatches(rgb, w, h, 7);
 	free(rgb);
 	ASSERT_EQ(0, bad);
 }

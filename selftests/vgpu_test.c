@@ -496,6 +496,20 @@ int vgpu_test_draw(int fd, uint64_t offset, unsigned int w, unsigned int h,
 	return ret;
 }
 
+long vgpu_rgb_mismatches(const uint8_t *rgb, unsigned int w, unsigned int h,
+			 unsigned int seed)
+{
+	unsigned int x, y;
+	long bad = 0;
+
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++, rgb += 3)
+			bad += (uint32_t)(rgb[0] << 16 | rgb[1] << 8 | rgb[2]) !=
+			       vgpu_test_pixel(seed, x, y);
+	}
+	return bad;
+}
+
 uint8_t *vgpu_png_load(const char *path, unsigned int *w, unsigned int *h,
 		       unsigned int *channels)
 {

@@ -146,6 +146,9 @@ uint32_t vgpu_test_pixel(unsigned int seed, unsigned int x, unsigned int y);
 /* Draw picture @seed into video memory at @offset, as a guest would. */
 int vgpu_test_draw(int fd, uint64_t offset, unsigned int w, unsigned int h,
 		   unsigned int stride, unsigned int seed);
+/* Pixels of 8-bit RGB @rgb (@w x @h) that are not picture @seed. */
+long vgpu_rgb_mismatches(const uint8_t *rgb, unsigned int w, unsigned int h,
+			 unsigned int seed);
 /* Read a PNG as 8-bit RGB or RGBA (@channels); malloc()ed, or NULL. */
 uint8_t *vgpu_png_load(const char *path, unsigned int *w, unsigned int *h,
 		       unsigned int *channels);
