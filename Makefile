@@ -50,8 +50,11 @@ need-deps:
 deps:
 	scripts/deps.sh
 
+# The test-only importer is its own external module build: never part of
+# what modules_install installs.
 modules: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer modules
 
 userspace: need-deps
 	$(MAKE) -C qemu-glue KUAPI=$(VGPU_KUAPI)
@@ -64,8 +67,11 @@ lint: need-kdir need-deps
 	@$(CHECKPATCH) --quiet --show-types $(CHECKPATCH_USER) -f $(USER_SOURCES)
 	@echo "lint: W=1 C=2 (sparse) build"
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR)/selftests/importer clean >/dev/null
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules > .lint-build.log 2>&1 || \
 	  { cat .lint-build.log; exit 1; }
+	@$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer W=1 C=2 modules \
+	  >> .lint-build.log 2>&1 || { cat .lint-build.log; exit 1; }
 	@if grep -E 'warning:|error:' .lint-build.log; then \
 	  echo "lint: W=1/sparse reported the lines above" >&2; exit 1; fi
 	@rm -f .lint-build.log
@@ -138,6 +144,7 @@ check:
 
 clean:
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer clean
 	$(MAKE) -C qemu-glue clean
 	rm -rf $(E2E_LINUX_BUILD)
 	$(MAKE) -C selftests clean KSELFTEST_DIR=.

@@ -3,6 +3,11 @@
  * Loading and unloading vgpu_bochs.ko.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -98,6 +103,45 @@ TEST_F(module, core_pinned_by_vendor_module)
 	EXPECT_FALSE(vgpu_module_loaded());
 	ASSERT_EQ(0, vgpu_module_load());
 	EXPECT_TRUE(vgpu_path_exists("/sys/module/" VGPU_CORE_MODULE));
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/*
+ * 'make modules_install' installs what the top-level build lists in
+ * modules.order: the driver's modules and nothing of the tests (the dma-buf
+ * test importer is a debugfs toy that must never reach a host).
+ */
+TEST(modules_install_has_no_test_modules)
+{
+	const char *dir = getenv("VGPU_KO_DIR") ?: "..";
+	char path[PATH_MAX], line[PATH_MAX];
+	int core = 0, vendor = 0, other = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/modules.order", dir);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f) TH_LOG("%s: %s (build the modules first)", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (ends_with(line, "mdev/" VGPU_CORE_MODULE ".o")) {
+			core++;
+		} else if (ends_with(line, "mdev/" VGPU_MODULE ".o")) {
+			vendor++;
+		} else {
+			TH_LOG("would be installed too: %s", line);
+			other++;
+		}
+	}
+	fclose(f);
+	EXPECT_EQ(1, core);
+	EXPECT_EQ(1, vendor);
+	EXPECT_EQ(0, other);
 }
 
 TEST_HARNESS_MAIN
