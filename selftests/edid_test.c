@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 #include <linux/vgpu_bochs.h>
@@ -42,11 +43,25 @@ FIXTURE_VARIANT_ADD(edid, uhd) {
 	.max_y = 2160,
 };
 
+/* The registers one at a time, as QEMU reads them. */
+static long regs_read(int fd, struct vfio_region_gfx_edid *regs)
+{
+	uint32_t *r = (uint32_t *)regs;
+	size_t i;
+	long ret;
+
+	for (i = 0; i < sizeof(*regs) / 4; i++) {
+		ret = vgpu_region_read(fd, EDID, 4 * i, &r[i], 4);
+		if (ret != 4)
+			return ret < 0 ? ret : -EIO;
+	}
+	return sizeof(*regs);
+}
+
 FIXTURE_SETUP(edid)
 {
 	VGPU_DEVICE_SETUP(variant->type);
-	ASSERT_EQ(sizeof(self->regs),
-		  vgpu_region_read(self->fd, EDID, 0, &self->regs, sizeof(self->regs)));
+	ASSERT_EQ(sizeof(self->regs), regs_read(self->fd, &self->regs));
 }
 
 FIXTURE_TEARDOWN(edid)
@@ -170,12 +185,92 @@ TEST_F(edid, oversize_and_malformed_writes)
 	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(edid_size), &val, 2));
 	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(edid_size) + 1, &val, 4));
 	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(edid_size), big, 8));
+	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, 0, big, sizeof(self->regs)));
 	EXPECT_EQ(-EPERM, reg_write(self->fd, REG(edid_offset), 0));
 	EXPECT_EQ(-EPERM, reg_write(self->fd, REG(edid_max_size), 4096));
 	EXPECT_EQ(-EPERM, reg_write(self->fd, REG(max_xres), 1));
 	EXPECT_EQ(-EPERM, reg_write(self->fd, REG(max_yres), 1));
 	EXPECT_EQ(0x400, reg_read(self->fd, REG(edid_offset)));
 	EXPECT_EQ(1024, reg_read(self->fd, REG(edid_max_size)));
+}
+
+/*
+ * An access to the register block is exactly one register, whatever its
+ * length would be shortened to: a 6-byte write at link_state must not be
+ * taken as a 4-byte one.
+ */
+TEST_F(edid, register_accesses_are_one_register)
+{
+	uint8_t blob[128], buf[32];
+	uint32_t up = VFIO_DEVICE_GFX_LINK_STATE_UP;
+	size_t len;
+
+	vgpu_make_edid(blob, 1024, 768);
+	ASSERT_EQ(4, reg_write(self->fd, REG(edid_size), sizeof(blob)));
+	ASSERT_EQ(sizeof(blob), vgpu_region_write(self->fd, EDID, self->regs.edid_offset,
+						  blob, sizeof(blob)));
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &up, sizeof(up));
+	for (len = 5; len <= 8; len++) {
+		EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(link_state),
+						     buf, len)) TH_LOG("len %zu", len);
+		EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, REG(link_state),
+						    buf, len)) TH_LOG("len %zu", len);
+	}
+	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(max_yres), buf, 8));
+	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, 0, buf, sizeof(buf)));
+	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, REG(edid_size), buf, 2));
+	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, REG(edid_size) + 2, buf, 4));
+	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, REG(link_state) + 1, buf, 3));
+	/* nothing of the refused writes took effect */
+	EXPECT_EQ(VFIO_DEVICE_GFX_LINK_STATE_DOWN, reg_read(self->fd, REG(link_state)));
+	EXPECT_EQ(4, reg_write(self->fd, REG(link_state), up));
+}
+
+/* A user buffer the kernel cannot access gives -EFAULT, never a count. */
+TEST_F(edid, faulting_user_buffer)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t *guard;
+
+	guard = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, guard);
+	EXPECT_EQ(-EFAULT, vgpu_region_read(self->fd, EDID, REG(edid_size), guard, 4));
+	EXPECT_EQ(-EFAULT, vgpu_region_write(self->fd, EDID, REG(edid_size), guard, 4));
+	EXPECT_EQ(-EFAULT, vgpu_region_read(self->fd, EDID, self->regs.edid_offset,
+					    guard, 128));
+	EXPECT_EQ(-EFAULT, vgpu_region_write(self->fd, EDID, self->regs.edid_offset,
+					     guard, 128));
+	EXPECT_EQ(-EFAULT, guest_edid(self->fd, guard, 16));
+	munmap(guard, page);
+}
+
+/* Nothing of one VMM's virtual monitor reaches the next user. */
+TEST_F(edid, closed_device_forgets_the_monitor)
+{
+	uint8_t blob[256], seen[256], zero[256] = {};
+	struct vfio_region_gfx_edid regs;
+
+	vgpu_make_edid(blob, 1280, 800);
+	vgpu_make_edid(blob + 128, 1280, 800);
+	ASSERT_EQ(4, edid_update(self->fd, &self->regs, blob, sizeof(blob)));
+
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	ASSERT_EQ(0, vgpu_open(self->uuid, &self->vgpu));
+	self->fd = vgpu_device_fd(self->vgpu);
+
+	ASSERT_EQ(sizeof(regs), regs_read(self->fd, &regs));
+	EXPECT_EQ(VFIO_DEVICE_GFX_LINK_STATE_DOWN, regs.link_state);
+	EXPECT_EQ(0, regs.edid_size);
+	ASSERT_EQ(sizeof(seen), vgpu_region_read(self->fd, EDID, regs.edid_offset,
+						 seen, sizeof(seen)));
+	EXPECT_EQ(0, memcmp(zero, seen, sizeof(seen)));
+	ASSERT_EQ(sizeof(seen), guest_edid(self->fd, seen, sizeof(seen)));
+	EXPECT_EQ(0, memcmp(zero, seen, sizeof(seen)));
+	/* the link cannot come up on what is left of the old blob */
+	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(link_state),
+				     VFIO_DEVICE_GFX_LINK_STATE_UP));
 }
 
 TEST_F(edid, frozen_while_link_up)

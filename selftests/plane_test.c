@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <drm/drm_fourcc.h>
 #include <linux/vfio.h>
@@ -236,6 +237,68 @@ TEST_F(plane, generation_follows_changes)
 	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &off));
 	EXPECT_EQ(0, off.drm_format);
 	EXPECT_NE(vgpu_generation(&b), vgpu_generation(&off));
+}
+
+/*
+ * The sysfs statistics report what QUERY published: reading them decodes
+ * nothing, creates no layout and moves no generation, however often the
+ * guest changed modes in between.
+ */
+TEST_F(plane, sysfs_reads_have_no_side_effects)
+{
+	struct vfio_device_gfx_plane_info a, b;
+	long long gen, layouts;
+	unsigned int i;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 0, 0));
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	gen = vgpu_display_stat(self->uuid, "generation");
+	EXPECT_EQ(vgpu_generation(&a), gen);
+	layouts = vgpu_display_stat(self->uuid, "layouts");
+	for (i = 1; i <= 6; i++) {
+		ASSERT_EQ(0, vgpu_set_mode(self->fd, 640 + 16 * i, 480, 32, 640 + 16 * i,
+					   0, 0));
+		EXPECT_EQ(gen, vgpu_display_stat(self->uuid, "generation"));
+		EXPECT_EQ(layouts, vgpu_display_stat(self->uuid, "layouts"));
+	}
+	/* the consumer's next QUERY sees the latest mode, once */
+	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	EXPECT_EQ(640 + 16 * 6, b.width);
+	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
+	EXPECT_EQ(vgpu_generation(&b), vgpu_display_stat(self->uuid, "generation"));
+	EXPECT_GE(layouts + 1, vgpu_display_stat(self->uuid, "layouts"));
+}
+
+/* argsz 60 to 63: everything up to dmabuf_id, not a byte of the rest */
+TEST_F(plane, argsz_short_of_the_generation)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct vfio_device_gfx_plane_info *info;
+	uint8_t *buf;
+	uint32_t argsz;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
+	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	for (argsz = 60; argsz < 64; argsz++) {
+		info = (void *)buf;
+		memset(info, 0xa5, sizeof(*info));
+		ASSERT_EQ(0, query_raw(self->fd, argsz, VFIO_GFX_PLANE_TYPE_DMABUF,
+				       VGPU_PLANE_PRIMARY, info));
+		EXPECT_EQ(800, info->width);
+		EXPECT_NE(0, info->dmabuf_id);
+		EXPECT_EQ(0xa5a5a5a5, info->reserved) TH_LOG("argsz %u", argsz);
+	}
+	/* a struct of 60 bytes right before unmapped memory */
+	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
+	info = (void *)(buf + page - 60);
+	ASSERT_EQ(0, query_raw(self->fd, 60, VFIO_GFX_PLANE_TYPE_DMABUF,
+			       VGPU_PLANE_PRIMARY, info));
+	EXPECT_EQ(600, info->height);
+	EXPECT_EQ(-EFAULT, query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF,
+				     VGPU_PLANE_PRIMARY, info));
+	munmap(buf, 2 * page);
 }
 
 TEST_F(plane, rgb565_and_panning)

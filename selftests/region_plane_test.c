@@ -6,12 +6,14 @@
  * region switch, formats, and mappings never reaching past video memory.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -263,6 +265,166 @@ static void on_sigbus(int sig)
 {
 	bus_faults++;
 	siglongjmp(bus_env, 1);
+}
+
+/*
+ * QEMU keeps the surface it made of a region index, with that time's
+ * stride, until the index, width, height or format changes - across a
+ * plane that is off in between, too. So a new stride must come with an
+ * index that last carried that stride (or none), whatever happened in
+ * between.
+ */
+TEST_F(rplane, stride_change_across_plane_off_switches_region)
+{
+	struct vfio_device_gfx_plane_info a, off, b;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &a));
+	ASSERT_EQ(4096, a.stride);
+
+	ASSERT_EQ(0, vgpu_display_off(self->fd));
+	ASSERT_EQ(0, rquery(self->fd, &off));
+	ASSERT_EQ(0, off.drm_format);
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1280, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &b));
+	ASSERT_EQ(5120, b.stride);
+	EXPECT_NE(a.region_index, b.region_index);
+
+	/* back to the first stride: the index that carried it is fine */
+	ASSERT_EQ(0, vgpu_display_off(self->fd));
+	ASSERT_EQ(0, rquery(self->fd, &off));
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &b));
+	EXPECT_EQ(4096, b.stride);
+	EXPECT_EQ(a.region_index, b.region_index);
+}
+
+/*
+ * Reading sysfs is no QUERY: it must neither publish nor switch regions.
+ * Stride 4096 (index I), then 5120 with a sysfs read, then 6144: the
+ * consumer saw I with 4096 last, so 6144 must come with the other index.
+ */
+TEST_F(rplane, sysfs_reads_do_not_publish)
+{
+	struct vfio_device_gfx_plane_info a, b;
+	long long gen, layouts;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &a));
+	gen = vgpu_display_stat(self->uuid, "generation");
+	EXPECT_EQ(vgpu_generation(&a), gen);
+	layouts = vgpu_display_stat(self->uuid, "layouts");
+
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 1280));
+	EXPECT_EQ(gen, vgpu_display_stat(self->uuid, "generation"));
+	EXPECT_EQ(layouts, vgpu_display_stat(self->uuid, "layouts"));
+	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 1536));
+	ASSERT_EQ(0, rquery(self->fd, &b));
+	EXPECT_EQ(6144, b.stride);
+	EXPECT_NE(a.region_index, b.region_index);
+	EXPECT_EQ(vgpu_generation(&b), vgpu_display_stat(self->uuid, "generation"));
+}
+
+/*
+ * The plane region mapped at low user addresses, below the distance of
+ * the mapped offset into its 2 MiB piece of video memory.
+ */
+TEST_F(rplane, mapping_at_low_addresses)
+{
+	static const unsigned long addrs[] = { 0x10000, 0x40000, 0x100000 };
+	static const uint64_t offs[] = { 0x100000, 0x1ff000, 0x280000 };
+	const size_t fb = 1024 * 768 * 4;
+	struct vfio_device_gfx_plane_info info;
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	unsigned int i, j;
+	uint32_t *want;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	want = draw(self->fd, 0, fb, 7);
+	ASSERT_NE(NULL, want);
+	sigaction(SIGBUS, &sa, &old);
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		for (j = 0; j < ARRAY_SIZE(offs); j++) {
+			uint32_t seen = 0;
+			uint8_t *map;
+
+			map = mmap((void *)addrs[i], 8192, PROT_READ, MAP_SHARED |
+				   MAP_FIXED_NOREPLACE, self->fd,
+				   VGPU_REGION_OFFSET(info.region_index) + offs[j]);
+			if (map == MAP_FAILED && errno == EEXIST)
+				continue;
+			ASSERT_EQ((void *)addrs[i], map);
+			bus_faults = 0;
+			if (!sigsetjmp(bus_env, 1))
+				memcpy(&seen, map + 4096, sizeof(seen));
+			EXPECT_EQ(0, bus_faults) TH_LOG("addr %#lx offset %#llx", addrs[i],
+							(unsigned long long)offs[j]);
+			EXPECT_EQ(want[(offs[j] + 4096) / 4], seen);
+			munmap(map, 8192);
+		}
+	}
+	sigaction(SIGBUS, &old, NULL);
+	free(want);
+}
+
+struct panner {
+	int fd;
+	unsigned int rounds;
+	int stop;	/* atomic accesses only */
+};
+
+/* The guest pans while the consumer queries, as fast as they can. */
+static void *pan_and_query(void *arg)
+{
+	struct panner *p = arg;
+	struct vfio_device_gfx_plane_info info;
+
+	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED)) {
+		vgpu_set_offset(p->fd, 0, p->rounds & 1);
+		rquery(p->fd, &info);
+		p->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * An EDID write whose user buffer is a mapping of the plane region: the
+ * copy from it faults, and the fault takes the display's lock, while the
+ * guest pans (zapping that mapping) and QUERY decodes (taking the vendor
+ * lock under the display's). Neither may wait for the other.
+ */
+TEST_F_TIMEOUT(rplane, edid_write_from_plane_mapping_races_pan_and_query, 120)
+{
+	struct vfio_device_gfx_plane_info info;
+	struct panner p = { .fd = self->fd };
+	struct timespec until;
+	unsigned int writes = 0;
+	pthread_t thread;
+	uint8_t *map;
+	time_t end;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	ASSERT_EQ(0, rquery(self->fd, &info));
+	map = mmap(NULL, 1 << 20, PROT_READ, MAP_SHARED, self->fd,
+		   VGPU_REGION_OFFSET(info.region_index));
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, pan_and_query, &p));
+	end = time(NULL) + 3;
+	while (time(NULL) < end) {
+		EXPECT_EQ(1024, vgpu_region_write(self->fd, VGPU_EDID_REGION, 0x400,
+						  map + (writes % 64) * 4096, 1024));
+		writes++;
+	}
+	__atomic_store_n(&p.stop, 1, __ATOMIC_RELAXED);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 30;
+	ASSERT_EQ(0, pthread_timedjoin_np(thread, NULL, &until))
+		TH_LOG("the pan/query thread is stuck: deadlock");
+	TH_LOG("%u EDID writes from the mapping, %u pans and queries", writes, p.rounds);
+	EXPECT_LT(0, p.rounds);
+	munmap(map, 1 << 20);
 }
 
 /* A read the compiler must do, at the point where it is written. */

@@ -5,6 +5,8 @@
  * registers (BAR2).
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,6 +317,112 @@ TEST_F(region, vram_fresh_per_session)
 	self->fd = vgpu_device_fd(self->vgpu);
 	ASSERT_EQ(sizeof(out), vgpu_region_read(self->fd, BAR0, 8192, out, sizeof(out)));
 	EXPECT_EQ(0, memcmp(zero, out, sizeof(out)));
+}
+
+static sigjmp_buf fault_env;
+
+static void on_fault(int sig)
+{
+	siglongjmp(fault_env, sig);
+}
+
+/*
+ * Read and write one word through @p; 0, or the signal that hit. The
+ * written word is the one read, so video memory keeps its content.
+ */
+static int touch_word(uint32_t *p, uint32_t *seen)
+{
+	struct sigaction sa = { .sa_handler = on_fault }, obus, osegv;
+	int sig;
+
+	sigaction(SIGBUS, &sa, &obus);
+	sigaction(SIGSEGV, &sa, &osegv);
+	sig = sigsetjmp(fault_env, 1);
+	if (!sig) {
+		*seen = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+		__atomic_store_n(p, *seen ^ 0xffffffff, __ATOMIC_SEQ_CST);
+		__atomic_store_n(p, *seen, __ATOMIC_SEQ_CST);
+	}
+	sigaction(SIGBUS, &obus, NULL);
+	sigaction(SIGSEGV, &osegv, NULL);
+	return sig;
+}
+
+/*
+ * A mapping placed at any user address maps exactly its own part of video
+ * memory, however the address relates to the 2 MiB piece behind it -
+ * also below the distance of the offset into its piece (0x10000 against
+ * an offset 1 MiB into a piece, say).
+ */
+TEST_F(region, vram_mmap_at_low_addresses)
+{
+	static const unsigned long addrs[] = { 0x10000, 0x20000, 0x30000, 0x100000,
+					       0x1ff000, 0x200000, 0x3ff000 };
+	static const uint64_t offs[] = { 0, 0x1000, 0x100000, 0x101000, 0x1ff000,
+					 0x300000 };
+	long min_addr = vgpu_sysfs_read_ll("/proc/sys/vm/mmap_min_addr");
+	unsigned int i, j, tried = 0;
+
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		for (j = 0; j < ARRAY_SIZE(offs); j++) {
+			uint32_t want = 0xc0de0000 | i << 8 | j, seen = 0, back = 0;
+			size_t len = 2 * 4096;
+			void *map;
+			int sig;
+
+			if ((long)addrs[i] < min_addr)
+				continue;
+			ASSERT_EQ(4, vgpu_region_write(self->fd, BAR0, offs[j] + 4096,
+						       &want, 4));
+			map = mmap((void *)addrs[i], len, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_FIXED_NOREPLACE, self->fd,
+				   VGPU_REGION_OFFSET(BAR0) + offs[j]);
+			if (map == MAP_FAILED && errno == EEXIST)
+				continue;	/* something of ours lives there */
+			ASSERT_EQ((void *)addrs[i], map)
+				TH_LOG("mmap at %#lx: %s", addrs[i], strerror(errno));
+			tried++;
+			sig = touch_word((uint32_t *)((char *)map + 4096), &seen);
+			EXPECT_EQ(0, sig) TH_LOG("addr %#lx offset %#llx: signal %d",
+						 addrs[i], (unsigned long long)offs[j], sig);
+			EXPECT_EQ(want, seen) TH_LOG("addr %#lx offset %#llx", addrs[i],
+						     (unsigned long long)offs[j]);
+			sig = touch_word((uint32_t *)map, &back);
+			EXPECT_EQ(0, sig) TH_LOG("addr %#lx offset %#llx: first page, signal %d",
+						 addrs[i], (unsigned long long)offs[j], sig);
+			munmap(map, len);
+		}
+	}
+	EXPECT_LE(30, tried);
+}
+
+/*
+ * A read or write whose user buffer faults returns -EFAULT, or the bytes
+ * done before the fault - never an errno folded into a byte count.
+ */
+TEST_F(region, faulting_user_buffers)
+{
+	static const unsigned int idx[] = { BAR0, BAR2, VFIO_PCI_CONFIG_REGION_INDEX };
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned int i;
+	uint8_t *buf;
+
+	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		uint64_t off = idx[i] == BAR2 ? VGPU_BOCHS_MMIO_DISPI : 0;
+
+		EXPECT_EQ(-EFAULT, vgpu_region_read(self->fd, idx[i], off, buf + page, 8))
+			TH_LOG("region %u", idx[i]);
+		EXPECT_EQ(-EFAULT, vgpu_region_write(self->fd, idx[i], off, buf + page, 8))
+			TH_LOG("region %u", idx[i]);
+	}
+	/* BAR2 goes unit by unit: the units before the fault are done */
+	EXPECT_EQ(4, vgpu_region_read(self->fd, BAR2, VGPU_BOCHS_MMIO_DISPI,
+				      buf + page - 4, 8));
+	munmap(buf, 2 * page);
 }
 
 /* A cgroup v2 hierarchy: the system's, or one mounted for the test. */

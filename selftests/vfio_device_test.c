@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 
@@ -199,6 +200,76 @@ TEST_F(device, set_irqs_validation)
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
 	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
 	EXPECT_EQ(EAGAIN, errno);
+	close(efd);
+}
+
+/*
+ * SET_IRQS reads only the data argsz covers: count 0 with DATA_EVENTFD or
+ * DATA_BOOL carries no data and is -EINVAL, as vfio-pci answers it - also
+ * when the header ends right before unmapped memory, and also when an
+ * eventfd lies (outside argsz) right behind the header.
+ */
+TEST_F(device, set_irqs_reads_nothing_past_argsz)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct vfio_irq_set *set;
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	uint64_t count;
+	uint8_t *buf;
+
+	ASSERT_LE(0, efd);
+	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
+
+	/* the header ends where the guard page starts */
+	set = (struct vfio_irq_set *)(buf + page - sizeof(*set));
+	*set = (struct vfio_irq_set){
+		.argsz = sizeof(*set),
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_REQ_IRQ_INDEX,
+		.count = 0,
+	};
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
+	EXPECT_EQ(EINVAL, errno);
+	set->flags = VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER;
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* an eventfd behind a header whose argsz does not cover it */
+	set = (struct vfio_irq_set *)buf;
+	*set = (struct vfio_irq_set){
+		.argsz = sizeof(*set),
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_REQ_IRQ_INDEX,
+		.count = 0,
+	};
+	memcpy(set->data, &efd, sizeof(efd));
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
+	EXPECT_EQ(EINVAL, errno);
+	/* count 1 but argsz without the data: refused by the validation */
+	set->count = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* nothing was installed: a loopback trigger reaches no eventfd */
+	*set = (struct vfio_irq_set){
+		.argsz = sizeof(*set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_REQ_IRQ_INDEX,
+		.count = 1,
+	};
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
+	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
+	EXPECT_EQ(EAGAIN, errno);
+
+	/* with argsz covering it, the same eventfd is taken */
+	ASSERT_EQ(0, set_req_eventfd(self->fd, efd));
+	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
+	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
+	EXPECT_EQ(1, count);
+	munmap(buf, 2 * page);
 	close(efd);
 }
 

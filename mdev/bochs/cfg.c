@@ -103,7 +103,9 @@ ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
 		mutex_lock(&vb->lock);
 		memcpy(tmp, &vb->cfg[pos], count);
 		mutex_unlock(&vb->lock);
-		return copy_to_user(buf, tmp, count) ? -EFAULT : count;
+		if (copy_to_user(buf, tmp, count))
+			return -EFAULT;
+		return count;
 	}
 
 	if (copy_from_user(tmp, buf, count))

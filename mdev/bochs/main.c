@@ -68,38 +68,15 @@ static struct mdev_type *vgpu_bochs_mdev_types[] = {
 	&vgpu_bochs_types[3].type,
 };
 
-/* Video memory promised to existing instances, in bytes. */
-static u64 vgpu_bochs_vram_used;
-static DEFINE_MUTEX(vgpu_bochs_budget_lock);
+/*
+ * Video memory of all instances: reserved per instance, plus what dma-bufs
+ * of ended sessions still hold (see vgpu_vram_retire()).
+ */
+static struct vgpu_vram_budget *vgpu_bochs_budget;
 
 static const struct vgpu_bochs_type *to_vgpu_bochs_type(struct mdev_type *mtype)
 {
 	return container_of(mtype, struct vgpu_bochs_type, type);
-}
-
-static u64 vgpu_bochs_budget(void)
-{
-	return (u64)vram_budget_mb * SZ_1M;
-}
-
-static int vgpu_bochs_budget_reserve(u64 size)
-{
-	int ret = 0;
-
-	mutex_lock(&vgpu_bochs_budget_lock);
-	if (vgpu_bochs_vram_used + size > vgpu_bochs_budget())
-		ret = -ENOSPC;
-	else
-		vgpu_bochs_vram_used += size;
-	mutex_unlock(&vgpu_bochs_budget_lock);
-	return ret;
-}
-
-static void vgpu_bochs_budget_release(u64 size)
-{
-	mutex_lock(&vgpu_bochs_budget_lock);
-	vgpu_bochs_vram_used -= size;
-	mutex_unlock(&vgpu_bochs_budget_lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -113,7 +90,7 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 	int ret;
 
 	vb->type = to_vgpu_bochs_type(mdev->type);
-	ret = vgpu_bochs_budget_reserve(vb->type->vram_size);
+	ret = vgpu_vram_budget_reserve(vgpu_bochs_budget, vb->type->vram_size);
 	if (ret)
 		return ret;
 
@@ -126,7 +103,7 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 	};
 	vb->display = vgpu_display_create(&vgpu_bochs_display_ops, vb, &config, vdev);
 	if (IS_ERR(vb->display)) {
-		vgpu_bochs_budget_release(vb->type->vram_size);
+		vgpu_vram_budget_unreserve(vgpu_bochs_budget, vb->type->vram_size);
 		return PTR_ERR(vb->display);
 	}
 	mutex_init(&vb->lock);
@@ -143,19 +120,21 @@ static void vgpu_bochs_release_dev(struct vfio_device *vdev)
 	/* Live dma-bufs keep the display state, never this structure. */
 	vgpu_display_destroy(vb->display);
 	mutex_destroy(&vb->lock);
-	vgpu_bochs_budget_release(vb->type->vram_size);
+	vgpu_vram_budget_unreserve(vgpu_bochs_budget, vb->type->vram_size);
 }
 
 /*
  * Each open session gets fresh, zeroed video memory charged to the opener;
- * nothing of the previous user's screen survives a close.
+ * nothing of the previous user's screen or monitor survives a close. The
+ * open is refused (-ENOSPC) while dma-bufs of ended sessions hold more
+ * video memory than the budget has left.
  */
 static int vgpu_bochs_open_device(struct vfio_device *vdev)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 	struct vgpu_vram *vram;
 
-	vram = vgpu_vram_create(vb->type->vram_size);
+	vram = vgpu_vram_create(vb->type->vram_size, vgpu_bochs_budget);
 	if (IS_ERR(vram))
 		return PTR_ERR(vram);
 
@@ -183,6 +162,9 @@ static void vgpu_bochs_close_device(struct vfio_device *vdev)
 		vb->req_trigger = NULL;
 	}
 	mutex_unlock(&vb->lock);
+	vgpu_edid_reset(&vb->edid);
+	/* only dma-bufs still reach it: keep just what they show */
+	vgpu_vram_retire(vram);
 	vgpu_vram_put(vram);
 }
 
@@ -265,14 +247,30 @@ static int vgpu_bochs_set_req_trigger(struct vgpu_bochs *vb, s32 fd)
 	return 0;
 }
 
+static void vgpu_bochs_fire_req(struct vgpu_bochs *vb)
+{
+	mutex_lock(&vb->lock);
+	if (vb->req_trigger)
+		eventfd_signal(vb->req_trigger);
+	mutex_unlock(&vb->lock);
+}
+
+/*
+ * VFIO_DEVICE_SET_IRQS, as vfio-pci answers it for its request interrupt:
+ * only the data argsz covers is read; DATA_BOOL and DATA_EVENTFD need
+ * count 1 (-EINVAL otherwise); DATA_NONE with count 0 drops the eventfd,
+ * with count 1 fires it. Indexes without interrupts give -EINVAL.
+ */
 static long vgpu_bochs_ioctl_set_irqs(struct vgpu_bochs *vb,
 				      struct vfio_irq_set __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
 	struct vfio_irq_set hdr;
 	size_t data_size = 0;
-	s32 fd;
-	u8 b;
+	union {
+		s32 fd;
+		u8 b;
+	} data;
 	int ret;
 
 	if (copy_from_user(&hdr, arg, minsz))
@@ -282,29 +280,29 @@ static long vgpu_bochs_ioctl_set_irqs(struct vgpu_bochs *vb,
 						 VFIO_PCI_NUM_IRQS, &data_size);
 	if (ret)
 		return ret;
-	if (hdr.index != VFIO_PCI_REQ_IRQ_INDEX)
-		return 0;	/* only "disable all" of an empty index */
+	/* validated: the REQ index, count 0 or 1, data_size 0, 1 or 4 */
 	if ((hdr.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) != VFIO_IRQ_SET_ACTION_TRIGGER)
 		return -EINVAL;
+	if (data_size > sizeof(data))
+		return -EINVAL;
+	if (data_size && copy_from_user(&data, arg->data, data_size))
+		return -EFAULT;
 
 	switch (hdr.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
 	case VFIO_IRQ_SET_DATA_EVENTFD:
-		if (copy_from_user(&fd, arg->data, sizeof(fd)))
-			return -EFAULT;
-		return vgpu_bochs_set_req_trigger(vb, fd);
+		if (!hdr.count)
+			return -EINVAL;
+		return vgpu_bochs_set_req_trigger(vb, data.fd);
 	case VFIO_IRQ_SET_DATA_BOOL:
-		if (copy_from_user(&b, arg->data, sizeof(b)))
-			return -EFAULT;
-		if (!b)
-			return 0;
-		fallthrough;
+		if (!hdr.count)
+			return -EINVAL;
+		if (data.b)
+			vgpu_bochs_fire_req(vb);
+		return 0;
 	default:	/* DATA_NONE: count 0 disables, count 1 fires */
 		if (!hdr.count)
 			return vgpu_bochs_set_req_trigger(vb, -1);
-		mutex_lock(&vb->lock);
-		if (vb->req_trigger)
-			eventfd_signal(vb->req_trigger);
-		mutex_unlock(&vb->lock);
+		vgpu_bochs_fire_req(vb);
 		return 0;
 	}
 }
@@ -421,11 +419,9 @@ static unsigned int vgpu_bochs_get_available(struct mdev_type *mtype)
 	const struct vgpu_bochs_type *type = to_vgpu_bochs_type(mtype);
 	u64 avail;
 
-	mutex_lock(&vgpu_bochs_budget_lock);
-	avail = div64_u64(vgpu_bochs_budget() - vgpu_bochs_vram_used,
+	avail = div64_u64(vgpu_vram_budget_available(vgpu_bochs_budget),
 			  type->vram_size);
-	mutex_unlock(&vgpu_bochs_budget_lock);
-	return avail;
+	return min_t(u64, avail, UINT_MAX);
 }
 
 static ssize_t vgpu_bochs_show_description(struct mdev_type *mtype, char *buf)
@@ -470,9 +466,12 @@ static int __init vgpu_bochs_init(void)
 {
 	int ret;
 
+	vgpu_bochs_budget = vgpu_vram_budget_create((u64)vram_budget_mb * SZ_1M);
+	if (IS_ERR(vgpu_bochs_budget))
+		return PTR_ERR(vgpu_bochs_budget);
 	ret = mdev_register_driver(&vgpu_bochs_driver);
 	if (ret)
-		return ret;
+		goto err_budget;
 
 	ret = class_register(&vgpu_bochs_class);
 	if (ret)
@@ -501,6 +500,8 @@ err_class:
 	class_unregister(&vgpu_bochs_class);
 err_driver:
 	mdev_unregister_driver(&vgpu_bochs_driver);
+err_budget:
+	vgpu_vram_budget_put(vgpu_bochs_budget);
 	return ret;
 }
 
@@ -510,6 +511,8 @@ static void __exit vgpu_bochs_exit(void)
 	device_unregister(&vgpu_bochs_parent_dev);
 	class_unregister(&vgpu_bochs_class);
 	mdev_unregister_driver(&vgpu_bochs_driver);
+	/* dma-bufs of ended sessions may hold it a while longer */
+	vgpu_vram_budget_put(vgpu_bochs_budget);
 }
 
 module_init(vgpu_bochs_init);

@@ -78,10 +78,11 @@ static void vgpu_bochs_dispi_write(struct vgpu_bochs *vb, unsigned int index,
 static u8 vgpu_bochs_mmio_readb(struct vgpu_bochs *vb, unsigned int pos)
 {
 	unsigned int i;
+	u8 val;
 
 	if (pos < VGPU_MMIO_EDID_OFFSET + VGPU_MMIO_EDID_SIZE) {
-		i = pos - VGPU_MMIO_EDID_OFFSET;
-		return vb->edid.link_up && i < vb->edid.size ? vb->edid.blob[i] : 0;
+		vgpu_edid_guest_read(&vb->edid, pos - VGPU_MMIO_EDID_OFFSET, &val, 1);
+		return val;
 	}
 	if (pos >= VGPU_MMIO_VGA_OFFSET &&
 	    pos < VGPU_MMIO_VGA_OFFSET + VGPU_MMIO_VGA_SIZE)
@@ -160,8 +161,9 @@ static void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
  * @write: true to write
  *
  * Context: process context; takes and releases @vb->lock.
- * Return: bytes accessed (shortened at the end of the BAR), -EINVAL if
- * @pos is past the end, -EFAULT.
+ * Return: bytes accessed (shortened at the end of the BAR, or at the
+ * first unit whose user memory faults), -EINVAL if @pos is past the end,
+ * -EFAULT if the first unit faults.
  */
 ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
 			   size_t count, u64 pos, bool write)
@@ -182,7 +184,7 @@ ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
 			unit /= 2;
 
 		if (write && copy_from_user(tmp, buf + off, unit))
-			return off ? off : -EFAULT;
+			return off ? (ssize_t)off : -EFAULT;
 		mutex_lock(&vb->lock);
 		if (write) {
 			vgpu_bochs_mmio_write(vb, p, tmp, unit);
@@ -192,7 +194,7 @@ ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
 		}
 		mutex_unlock(&vb->lock);
 		if (!write && copy_to_user(buf + off, tmp, unit))
-			return off ? off : -EFAULT;
+			return off ? (ssize_t)off : -EFAULT;
 	}
 	return count;
 }

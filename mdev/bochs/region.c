@@ -96,9 +96,8 @@ ssize_t vgpu_bochs_rw(struct vfio_device *vdev, char __user *buf,
 		ret = vgpu_bochs_cfg_rw(vb, buf, count, pos, write);
 		break;
 	case VGPU_EDID_REGION_INDEX:
-		mutex_lock(&vb->lock);
+		/* never under vb->lock: @buf may fault into our own regions */
 		ret = vgpu_edid_rw(&vb->edid, buf, count, pos, write);
-		mutex_unlock(&vb->lock);
 		break;
 	default:
 		ret = vgpu_display_region_rw(vb->display, index, buf, count, pos,

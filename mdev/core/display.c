@@ -22,6 +22,7 @@
  */
 #include <linux/jhash.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -294,6 +295,7 @@ void vgpu_display_open(struct vgpu_display *disp, struct vgpu_vram *vram)
 	mutex_lock(&disp->lock);
 	disp->vram = vram;
 	disp->session++;
+	vgpu_region_reset(disp);
 	atomic_inc(&disp->regs_seq);
 	mutex_unlock(&disp->lock);
 }
@@ -392,7 +394,7 @@ static void vgpu_plane_update_region(struct vgpu_display *disp,
 		memset(desc, 0, sizeof(*desc));
 	if (!memcmp(desc, &pl->state.desc, sizeof(*desc)))
 		return;
-	vgpu_region_update(disp, &pl->state.desc, desc);
+	vgpu_region_update(disp, desc);
 	vgpu_plane_publish(disp, pl, desc, desc->drm_format ? disp->region_cur : 0,
 			   NULL, false);
 }
@@ -427,46 +429,62 @@ out:
 	return ret;
 }
 
-/* Two consecutive u32 fields of a user struct as one 64-bit store. */
-static __always_inline u64 vgpu_pair(u32 first, u32 second)
-{
-	return IS_ENABLED(CONFIG_CPU_BIG_ENDIAN) ?
-	       (u64)first << 32 | second : (u64)second << 32 | first;
-}
-
 static bool vgpu_plane_stale(struct vgpu_display *disp, unsigned int type)
 {
 	return atomic_read(&disp->regs_seq) !=
 	       READ_ONCE(disp->planes[type - 1].decoded);
 }
 
-/**
- * vgpu_display_generation() - the primary plane's generation, up to date
- * @disp: the display
- *
- * What a QUERY of the primary plane would report at offset 60: the guest's
- * latest register writes are decoded first, as QUERY does. For the
- * statistics in sysfs.
- *
- * Return: the generation (never 0), or a negative errno from decoding.
- */
-long vgpu_display_generation(struct vgpu_display *disp)
+/* A consistent copy of what plane @pl publishes; takes no lock. */
+static void vgpu_plane_snapshot(struct vgpu_plane *pl, struct vgpu_plane_state *st)
 {
-	struct vgpu_plane *pl = &disp->planes[VGPU_PLANE_PRIMARY - 1];
 	unsigned int seq;
-	u32 gen;
-	int ret;
 
-	if (vgpu_plane_stale(disp, VGPU_PLANE_PRIMARY)) {
-		ret = vgpu_plane_update(disp, VGPU_PLANE_PRIMARY);
-		if (ret)
-			return ret;
-	}
 	do {
 		seq = read_seqcount_begin(&pl->seq);
-		gen = pl->state.generation;
+		*st = pl->state;
 	} while (read_seqcount_retry(&pl->seq, seq));
-	return gen;
+}
+
+/**
+ * vgpu_display_generation() - the primary plane's published generation
+ * @disp: the display
+ *
+ * What the last QUERY of the primary plane reported at offset 60 (or
+ * would report, had nothing changed since). Nothing is decoded: reading
+ * it has no side effect on the display or its consumers.
+ *
+ * Return: the generation, never 0.
+ */
+u32 vgpu_display_generation(struct vgpu_display *disp)
+{
+	struct vgpu_plane_state st;
+
+	vgpu_plane_snapshot(&disp->planes[VGPU_PLANE_PRIMARY - 1], &st);
+	return st.generation;
+}
+
+/*
+ * The output fields of QUERY for plane @type in state @st, from drm_format
+ * on: an absent cursor reports the hotspot 0xffffffff (none).
+ */
+static void vgpu_query_answer(struct vfio_device_gfx_plane_info *out,
+			      const struct vgpu_plane_state *st, u32 type)
+{
+	u32 none = !st->desc.drm_format && type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
+
+	out->drm_format = st->desc.drm_format;
+	out->drm_format_mod = 0;	/* DRM_FORMAT_MOD_LINEAR */
+	out->width = st->desc.width;
+	out->height = st->desc.height;
+	out->stride = st->desc.stride;
+	out->size = st->desc.size;
+	out->x_pos = st->desc.x_pos;
+	out->y_pos = st->desc.y_pos;
+	out->x_hot = st->desc.x_hot | none;
+	out->y_hot = st->desc.y_hot | none;
+	out->dmabuf_id = st->id;
+	out->reserved = st->generation;
 }
 
 /*
@@ -476,103 +494,52 @@ long vgpu_display_generation(struct vgpu_display *disp)
  * invalid plane is a success with every output field zero (and, for the
  * cursor, the hotspot 0xffffffff: none). The generation (see
  * <linux/vgpu_display.h>) is stored at offset 60 when argsz covers it.
+ *
+ * The answer is built in a kernel copy of the published state and written
+ * with one copy_to_user(), outside any lock.
  */
 static long vgpu_display_query_plane(struct vgpu_display *disp,
 				     struct vfio_device_gfx_plane_info __user *arg)
 {
+	const u32 insz = offsetofend(struct vfio_device_gfx_plane_info, drm_plane_type);
 	const u32 minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
-	const u32 fullsz = sizeof(*arg);
 	const u32 kind = disp->config.mode == VGPU_DISPLAY_REGION ?
 			 VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
-	u32 argsz, flags, type, hot;
-	struct vgpu_plane *pl;
-	unsigned int seq;
+	struct vfio_device_gfx_plane_info info;
+	struct vgpu_plane_state st;
+	u32 type;
 	int ret;
 
-	BUILD_BUG_ON(offsetof(typeof(*arg), width) % 8 ||
-		     offsetof(typeof(*arg), height) != offsetof(typeof(*arg), width) + 4 ||
-		     offsetof(typeof(*arg), stride) != offsetof(typeof(*arg), width) + 8 ||
-		     offsetof(typeof(*arg), size) != offsetof(typeof(*arg), width) + 12 ||
-		     offsetof(typeof(*arg), x_pos) != offsetof(typeof(*arg), width) + 16 ||
-		     offsetof(typeof(*arg), x_hot) != offsetof(typeof(*arg), width) + 24 ||
-		     offsetof(typeof(*arg), dmabuf_id) != offsetof(typeof(*arg), width) + 32 ||
-		     offsetof(typeof(*arg), reserved) != offsetof(typeof(*arg), width) + 36);
-
-	/*
-	 * This is polled every frame by every display of the VMM. Only three
-	 * input fields matter, and the answer is written field by field in
-	 * one user access section, entered once in the common case.
-	 */
-	if (!user_access_begin(arg, minsz))
+	if (copy_from_user(&info, arg, insz))
 		return -EFAULT;
-	unsafe_get_user(argsz, &arg->argsz, efault);
-	unsafe_get_user(flags, &arg->flags, efault);
-	unsafe_get_user(type, &arg->drm_plane_type, efault);
-
-	ret = -EINVAL;
-	if (argsz < minsz)
-		goto out;
-	if (flags & VFIO_GFX_PLANE_TYPE_PROBE) {
-		if (flags == (VFIO_GFX_PLANE_TYPE_PROBE | kind))
-			ret = 0;
-		goto out;
-	}
+	if (info.argsz < minsz)
+		return -EINVAL;
+	if (info.flags & VFIO_GFX_PLANE_TYPE_PROBE)
+		return info.flags == (VFIO_GFX_PLANE_TYPE_PROBE | kind) ? 0 : -EINVAL;
 	/*
 	 * QEMU (7.2 and later) leaves drm_plane_type 0 in its region queries,
 	 * meaning the primary plane: a region display takes 0 for it.
 	 */
+	type = info.drm_plane_type;
 	if (kind == VFIO_GFX_PLANE_TYPE_REGION && !type)
 		type = VGPU_PLANE_PRIMARY;
-	if (flags != kind ||
+	if (info.flags != kind ||
 	    (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR))
-		goto out;
+		return -EINVAL;
+	type = array_index_nospec(type - 1, VGPU_NUM_PLANES) + 1;
 
 	if (vgpu_plane_stale(disp, type)) {
-		/* decoding may sleep: leave the user access section for it */
-		user_access_end();
 		ret = vgpu_plane_update(disp, type);
 		if (ret)
 			return ret;
-		if (!user_access_begin(arg, minsz))
-			return -EFAULT;
 	}
-	/*
-	 * Write the published state straight to the caller, again if a
-	 * publisher raced with us. From width on, the output fields pair up
-	 * into naturally aligned 64-bit words (the struct layout is fixed
-	 * ABI): store them two at a time. An absent cursor reports the
-	 * hotspot 0xffffffff (none).
-	 */
-	pl = &disp->planes[type - 1];
-	do {
-		const struct vgpu_plane_state *st = &pl->state;
-
-		seq = read_seqcount_begin(&pl->seq);
-		hot = !st->desc.drm_format && type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
-		unsafe_put_user(st->desc.drm_format, &arg->drm_format, efault);
-		unsafe_put_user(0ULL, &arg->drm_format_mod, efault);	/* linear */
-		unsafe_put_user(vgpu_pair(st->desc.width, st->desc.height),
-				(u64 __user *)&arg->width, efault);
-		unsafe_put_user(vgpu_pair(st->desc.stride, st->desc.size),
-				(u64 __user *)&arg->stride, efault);
-		unsafe_put_user(vgpu_pair(st->desc.x_pos, st->desc.y_pos),
-				(u64 __user *)&arg->x_pos, efault);
-		unsafe_put_user(vgpu_pair(st->desc.x_hot | hot, st->desc.y_hot | hot),
-				(u64 __user *)&arg->x_hot, efault);
-		if (argsz >= fullsz && access_ok(arg, fullsz))
-			unsafe_put_user(vgpu_pair(st->id, st->generation),
-					(u64 __user *)&arg->dmabuf_id, efault);
-		else
-			unsafe_put_user(st->id, &arg->dmabuf_id, efault);
-	} while (read_seqcount_retry(&pl->seq, seq));
-	ret = 0;
-out:
-	user_access_end();
-	return ret;
-
-efault:
-	user_access_end();
-	return -EFAULT;
+	vgpu_plane_snapshot(&disp->planes[type - 1], &st);
+	vgpu_query_answer(&info, &st, type);
+	/* the generation only if argsz covers all of it */
+	if (copy_to_user(&arg->drm_format, &info.drm_format,
+			 (info.argsz >= sizeof(info) ? sizeof(info) : minsz) - insz))
+		return -EFAULT;
+	return 0;
 }
 
 /* VFIO_DEVICE_GET_GFX_DMABUF; see vgpu_display_ioctl(). */

@@ -14,6 +14,10 @@
  * scatterlist with one entry per contiguous run (2 MiB pieces, see
  * vram.c), cached per attachment by the dma-buf core; userspace mmap maps
  * a 2 MiB piece per fault like the device's own BAR mapping.
+ *
+ * Video memory is ordinary write-back RAM and every CPU mapping of it is
+ * cached, so there are no begin/end_cpu_access callbacks: DMA_BUF_IOCTL_SYNC
+ * has nothing to flush.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -136,24 +140,9 @@ static void vgpu_dmabuf_vunmap(struct dma_buf *buf, struct iosys_map *map)
 	vunmap(map->vaddr);
 }
 
-/*
- * Video memory is ordinary write-back RAM and the CPU mappings above are
- * cached: there is nothing to flush for CPU access.
- */
-static int vgpu_dmabuf_begin_cpu_access(struct dma_buf *buf,
-					enum dma_data_direction dir)
-{
-	return 0;
-}
-
-static int vgpu_dmabuf_end_cpu_access(struct dma_buf *buf,
-				      enum dma_data_direction dir)
-{
-	return 0;
-}
-
 static void vgpu_dmabuf_free(struct vgpu_dmabuf *vbuf)
 {
+	vgpu_vram_unpin(vbuf->vram, vbuf->offset, vbuf->size);
 	vgpu_display_layout_unuse(vbuf->disp, vbuf->layout);
 	vgpu_vram_put(vbuf->vram);
 	vgpu_display_put(vbuf->disp);
@@ -177,8 +166,6 @@ static const struct dma_buf_ops vgpu_dmabuf_ops = {
 	.mmap = vgpu_dmabuf_mmap,
 	.vmap = vgpu_dmabuf_vmap,
 	.vunmap = vgpu_dmabuf_vunmap,
-	.begin_cpu_access = vgpu_dmabuf_begin_cpu_access,
-	.end_cpu_access = vgpu_dmabuf_end_cpu_access,
 };
 
 /**
@@ -212,6 +199,8 @@ int vgpu_dmabuf_export(struct vgpu_display *disp, struct vgpu_layout *layout,
 	vbuf->vram = vram;
 	vbuf->offset = layout->desc.offset;
 	vbuf->size = layout->desc.size;
+	/* the pieces it shows survive the session; see vgpu_vram_retire() */
+	vgpu_vram_pin(vram, vbuf->offset, vbuf->size);
 
 	exp.ops = &vgpu_dmabuf_ops;
 	exp.size = vbuf->size;

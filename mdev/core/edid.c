@@ -10,14 +10,21 @@
  * edid_size before the blob, so the blob is checked when the link goes up.
  * The vendor device shows the guest the blob while the link is up.
  *
- * Errors: registers are written as aligned 4-byte values (else -EINVAL);
- * read-only registers give -EPERM; link_state must be UP (1) or DOWN (2)
- * and UP needs a valid blob (-EINVAL); edid_size must be a multiple of 128
- * no larger than edid_max_size (-EINVAL); edid_size and the blob cannot
- * change while the link is up (-EBUSY); accesses starting past the end of
- * the region or in the hole after the registers give -EINVAL; accesses
- * reaching past the end are shortened.
+ * Errors: every access to the register block is exactly one aligned 4-byte
+ * register (else -EINVAL, as for GVT-g); read-only registers give -EPERM;
+ * link_state must be UP (1) or DOWN (2) and UP needs a valid blob
+ * (-EINVAL); edid_size must be a multiple of 128 no larger than
+ * edid_max_size (-EINVAL); edid_size and the blob cannot change while the
+ * link is up (-EBUSY); accesses starting past the end of the region or in
+ * the hole after the registers give -EINVAL; blob accesses reaching past
+ * the end are shortened.
+ *
+ * The state has its own lock, under which no user memory is touched: user
+ * data is bounced through a kernel buffer, so a user buffer that is itself
+ * a mapping of the device (whose faults take the display's locks) cannot
+ * deadlock against the guest or QUERY paths.
  */
+#include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
 
@@ -32,14 +39,59 @@
  * @edid: state to initialise
  * @max_xres: largest width to offer (0 = no limit)
  * @max_yres: largest height to offer (0 = no limit)
+ *
+ * Context: process context, before any other use of @edid.
  */
 void vgpu_edid_init(struct vgpu_edid *edid, u32 max_xres, u32 max_yres)
 {
 	memset(edid, 0, sizeof(*edid));
+	mutex_init(&edid->lock);
 	edid->max_xres = max_xres;
 	edid->max_yres = max_yres;
 }
 EXPORT_SYMBOL_NS_GPL(vgpu_edid_init, VGPU_DISPLAY);
+
+/**
+ * vgpu_edid_reset() - forget the VMM's monitor: no EDID, link down
+ * @edid: state
+ *
+ * Call when the device is closed, so that nothing of one user's virtual
+ * monitor reaches the next one.
+ *
+ * Context: process context; takes and releases @edid->lock.
+ */
+void vgpu_edid_reset(struct vgpu_edid *edid)
+{
+	mutex_lock(&edid->lock);
+	edid->size = 0;
+	edid->link_up = false;
+	memset(edid->blob, 0, sizeof(edid->blob));
+	mutex_unlock(&edid->lock);
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_edid_reset, VGPU_DISPLAY);
+
+/**
+ * vgpu_edid_guest_read() - what the guest sees of the EDID
+ * @edid: state
+ * @pos: byte offset in the blob
+ * @buf: filled with @len bytes: the blob while the link is up, zeros
+ *	beyond edid_size or while the link is down
+ * @len: bytes
+ *
+ * Context: process context; takes and releases @edid->lock, which nests
+ * inside any vendor lock.
+ */
+void vgpu_edid_guest_read(struct vgpu_edid *edid, u32 pos, u8 *buf, u32 len)
+{
+	u32 i;
+
+	mutex_lock(&edid->lock);
+	for (i = 0; i < len; i++)
+		buf[i] = edid->link_up && pos + i < edid->size ?
+			 edid->blob[pos + i] : 0;
+	mutex_unlock(&edid->lock);
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_edid_guest_read, VGPU_DISPLAY);
 
 /* EDID 1.x header and a correct checksum on every block. */
 static bool vgpu_edid_blob_valid(const struct vgpu_edid *edid)
@@ -86,8 +138,7 @@ static int vgpu_edid_write_reg(struct vgpu_edid *edid, u64 pos, u32 val)
 	}
 }
 
-static ssize_t vgpu_edid_rw_regs(struct vgpu_edid *edid, char __user *buf,
-				 size_t count, u64 pos, bool write)
+static u32 vgpu_edid_read_reg(struct vgpu_edid *edid, u64 pos)
 {
 	struct vfio_region_gfx_edid regs = {
 		.edid_offset = VGPU_EDID_BLOB_OFFSET,
@@ -99,46 +150,87 @@ static ssize_t vgpu_edid_rw_regs(struct vgpu_edid *edid, char __user *buf,
 					      VFIO_DEVICE_GFX_LINK_STATE_DOWN,
 	};
 	u32 val;
-	int ret;
 
-	count = min_t(u64, count, sizeof(regs) - pos);
-	if (!write)
-		return copy_to_user(buf, (u8 *)&regs + pos, count) ? -EFAULT : count;
+	memcpy(&val, (u8 *)&regs + pos, sizeof(val));
+	return val;
+}
+
+static ssize_t vgpu_edid_rw_reg(struct vgpu_edid *edid, char __user *buf,
+				size_t count, u64 pos, bool write)
+{
+	u32 val;
+	int ret = 0;
 
 	if (count != sizeof(u32) || pos % sizeof(u32))
 		return -EINVAL;
-	if (copy_from_user(&val, buf, sizeof(val)))
+	if (write && copy_from_user(&val, buf, sizeof(val)))
 		return -EFAULT;
-	ret = vgpu_edid_write_reg(edid, pos, val);
-	return ret ? ret : count;
+	mutex_lock(&edid->lock);
+	if (write)
+		ret = vgpu_edid_write_reg(edid, pos, val);
+	else
+		val = vgpu_edid_read_reg(edid, pos);
+	mutex_unlock(&edid->lock);
+	if (ret)
+		return ret;
+	if (!write && copy_to_user(buf, &val, sizeof(val)))
+		return -EFAULT;
+	return sizeof(u32);
+}
+
+static ssize_t vgpu_edid_rw_blob(struct vgpu_edid *edid, char __user *buf,
+				 size_t count, u64 pos, bool write)
+{
+	ssize_t ret = count;
+	u8 *tmp;
+
+	tmp = kmalloc(count, GFP_KERNEL);
+	if (!tmp)
+		return -ENOMEM;
+	if (write && copy_from_user(tmp, buf, count)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	mutex_lock(&edid->lock);
+	if (!write)
+		memcpy(tmp, &edid->blob[pos], count);
+	else if (edid->link_up)
+		ret = -EBUSY;
+	else
+		memcpy(&edid->blob[pos], tmp, count);
+	mutex_unlock(&edid->lock);
+	if (!write && copy_to_user(buf, tmp, count))
+		ret = -EFAULT;
+out:
+	kfree(tmp);
+	return ret;
 }
 
 /**
  * vgpu_edid_rw() - access the EDID region
- * @edid: state, protected by the caller's lock
+ * @edid: state
  * @buf: user buffer
  * @count: bytes
  * @pos: offset in the region
  * @write: true to write
  *
- * Context: process context, with the lock that protects @edid held.
- * Return: bytes accessed, or a negative errno as described above.
+ * Call without holding any lock the guest or fault paths take: @buf may
+ * be anything, including a mapping of the device itself.
+ *
+ * Context: process context; takes and releases @edid->lock.
+ * Return: bytes accessed, or a negative errno as described above,
+ * -EFAULT or -ENOMEM.
  */
 ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
 		     u64 pos, bool write)
 {
 	if (pos < VGPU_EDID_REGS_SIZE)
-		return vgpu_edid_rw_regs(edid, buf, count, pos, write);
-	if (pos < VGPU_EDID_BLOB_OFFSET || pos >= VGPU_EDID_REGION_SIZE)
+		return vgpu_edid_rw_reg(edid, buf, count, pos, write);
+	if (pos < VGPU_EDID_BLOB_OFFSET || pos >= VGPU_EDID_REGION_SIZE || !count)
 		return -EINVAL;
-
 	pos -= VGPU_EDID_BLOB_OFFSET;
 	count = min_t(u64, count, VGPU_EDID_MAX_SIZE - pos);
-	if (!write)
-		return copy_to_user(buf, &edid->blob[pos], count) ? -EFAULT : count;
-	if (edid->link_up)
-		return -EBUSY;
-	return copy_from_user(&edid->blob[pos], buf, count) ? -EFAULT : count;
+	return vgpu_edid_rw_blob(edid, buf, count, pos, write);
 }
 EXPORT_SYMBOL_NS_GPL(vgpu_edid_rw, VGPU_DISPLAY);
 

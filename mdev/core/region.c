@@ -12,9 +12,12 @@
  *   every user mapping is zapped and faults in again at the new offset, so
  *   the VMM's mapping follows without it noticing. Faults never map beyond
  *   the region's size nor beyond video memory.
- * - A stride change alone is invisible to QEMU (it compares only the
- *   region index, width, height and format), so QUERY then names the other
- *   region, which makes QEMU set its surface up again.
+ * - QEMU keeps the surface it made of a region (with the stride of that
+ *   time) until the region index, width, height or format changes, even
+ *   across a plane that is off in between. So the stride last reported
+ *   with each region index is remembered, and a plane whose stride
+ *   differs from the one its region index last carried is reported with
+ *   the other index, which makes QEMU set its surface up again.
  * - QEMU 7.2 shows only XRGB8888, ARGB8888 and RGB888 from a region; other
  *   formats are reported as "no plane".
  *
@@ -58,21 +61,36 @@ static void vgpu_region_zap(struct vgpu_display *disp)
 				    disp->config.region_size, true);
 }
 
+/* A new session: no stride reported yet, the window at offset 0. */
+void vgpu_region_reset(struct vgpu_display *disp)
+{
+	lockdep_assert_held(&disp->lock);
+	disp->region_cur = disp->config.region_index;
+	disp->region_stride[0] = 0;
+	disp->region_stride[1] = 0;
+	disp->region_offset = 0;
+}
+
 /*
- * The primary plane changes from @old to @desc (either may be off): move
- * the regions' window, and switch regions on a stride change.
+ * The primary plane changes to @desc (off or on): move the regions'
+ * window, and switch regions when the stride differs from the one the
+ * current index was last reported with.
  */
 void vgpu_region_update(struct vgpu_display *disp,
-			const struct vgpu_plane_desc *old,
 			const struct vgpu_plane_desc *desc)
 {
+	u32 first = disp->config.region_index;
+	u32 *stride;
+
 	lockdep_assert_held(&disp->lock);
 	if (!desc->drm_format)
 		return;
-	if (old->drm_format && old->stride != desc->stride)
-		disp->region_cur = disp->region_cur == disp->config.region_index ?
-				   disp->config.region_index + 1 :
-				   disp->config.region_index;
+	stride = &disp->region_stride[disp->region_cur - first];
+	if (*stride && *stride != desc->stride) {
+		disp->region_cur = disp->region_cur == first ? first + 1 : first;
+		stride = &disp->region_stride[disp->region_cur - first];
+	}
+	*stride = desc->stride;
 	if (desc->offset != disp->region_offset) {
 		disp->region_offset = desc->offset;
 		vgpu_region_zap(disp);

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vgpu_display: per-device statistics in sysfs,
+ * vgpu_display: per-device statistics in sysfs, the attribute group
  * /sys/bus/mdev/devices/$UUID/vgpu_display/:
  *
  *   live_dmabufs   dma-bufs exported and not yet released
  *   pinned_bytes   video memory those dma-bufs cover
  *   layouts        layouts in existence (on screen, exported or cached)
- *   generation     the primary plane's generation, as QUERY reports it
+ *   generation     the primary plane's generation as last published
+ *
+ * Reading them has no side effect: they report published state and never
+ * decode guest registers, take no lock a guest or a consumer waits for,
+ * and allocate nothing. They are world-readable for that reason.
  */
 #include <linux/device.h>
 #include <linux/slab.h>
@@ -14,100 +18,131 @@
 
 #include "vgpu_display_priv.h"
 
-struct vgpu_stats {
-	struct kobject kobj;
-	struct vgpu_display *disp;
+enum {
+	VGPU_STAT_LIVE_DMABUFS,
+	VGPU_STAT_PINNED_BYTES,
+	VGPU_STAT_LAYOUTS,
+	VGPU_STAT_GENERATION,
+	VGPU_NUM_STATS
 };
 
-static struct vgpu_display *to_display(struct kobject *kobj)
+static const char *const vgpu_stat_names[VGPU_NUM_STATS] = {
+	[VGPU_STAT_LIVE_DMABUFS] = "live_dmabufs",
+	[VGPU_STAT_PINNED_BYTES] = "pinned_bytes",
+	[VGPU_STAT_LAYOUTS] = "layouts",
+	[VGPU_STAT_GENERATION] = "generation",
+};
+
+/**
+ * struct vgpu_stats - the sysfs group of one display
+ * @disp: the display
+ * @dev: the device the group is on
+ * @attrs: one attribute per statistic; show() finds @disp from its own
+ *	attribute
+ * @ptrs: @attrs as the group's NULL-terminated list
+ * @group: the group, named vgpu_display
+ */
+struct vgpu_stats {
+	struct vgpu_display *disp;
+	struct device *dev;
+	struct device_attribute attrs[VGPU_NUM_STATS];
+	struct attribute *ptrs[VGPU_NUM_STATS + 1];
+	struct attribute_group group;
+};
+
+#define to_display(attr, stat) \
+	(container_of(attr, struct vgpu_stats, attrs[stat])->disp)
+
+static ssize_t live_dmabufs_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
 {
-	return container_of(kobj, struct vgpu_stats, kobj)->disp;
+	struct vgpu_display *disp = to_display(attr, VGPU_STAT_LIVE_DMABUFS);
+
+	return sysfs_emit(buf, "%d\n", atomic_read(&disp->live_dmabufs));
 }
 
-static ssize_t live_dmabufs_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
+static ssize_t pinned_bytes_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%d\n", atomic_read(&to_display(kobj)->live_dmabufs));
+	struct vgpu_display *disp = to_display(attr, VGPU_STAT_PINNED_BYTES);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&disp->pinned_bytes));
 }
 
-static ssize_t pinned_bytes_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lld\n",
-			  atomic64_read(&to_display(kobj)->pinned_bytes));
-}
-
-static ssize_t layouts_show(struct kobject *kobj, struct kobj_attribute *attr,
+static ssize_t layouts_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	struct vgpu_display *disp = to_display(kobj);
-	unsigned int n;
+	struct vgpu_display *disp = to_display(attr, VGPU_STAT_LAYOUTS);
 
-	mutex_lock(&disp->lock);
-	n = disp->nr_layouts;
-	mutex_unlock(&disp->lock);
-	return sysfs_emit(buf, "%u\n", n);
+	return sysfs_emit(buf, "%u\n", READ_ONCE(disp->nr_layouts));
 }
 
-static ssize_t generation_show(struct kobject *kobj,
-			       struct kobj_attribute *attr, char *buf)
+static ssize_t generation_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
 {
-	long gen = vgpu_display_generation(to_display(kobj));
+	struct vgpu_display *disp = to_display(attr, VGPU_STAT_GENERATION);
 
-	return gen < 0 ? gen : sysfs_emit(buf, "%ld\n", gen);
+	return sysfs_emit(buf, "%u\n", vgpu_display_generation(disp));
 }
 
-static struct kobj_attribute live_dmabufs_attr = __ATTR_RO(live_dmabufs);
-static struct kobj_attribute pinned_bytes_attr = __ATTR_RO(pinned_bytes);
-static struct kobj_attribute layouts_attr = __ATTR_RO(layouts);
-static struct kobj_attribute generation_attr = __ATTR_RO(generation);
-
-static struct attribute *vgpu_stats_attrs[] = {
-	&live_dmabufs_attr.attr,
-	&pinned_bytes_attr.attr,
-	&layouts_attr.attr,
-	&generation_attr.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(vgpu_stats);
-
-static void vgpu_stats_release(struct kobject *kobj)
-{
-	kfree(container_of(kobj, struct vgpu_stats, kobj));
-}
-
-static const struct kobj_type vgpu_stats_ktype = {
-	.release = vgpu_stats_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = vgpu_stats_groups,
+static ssize_t (*const vgpu_stat_show[VGPU_NUM_STATS])(struct device *,
+							struct device_attribute *,
+							char *) = {
+	[VGPU_STAT_LIVE_DMABUFS] = live_dmabufs_show,
+	[VGPU_STAT_PINNED_BYTES] = pinned_bytes_show,
+	[VGPU_STAT_LAYOUTS] = layouts_show,
+	[VGPU_STAT_GENERATION] = generation_show,
 };
 
-/* Add the statistics directory under @dev. */
+/**
+ * vgpu_stats_create() - add the statistics group to @dev
+ * @disp: the display
+ * @dev: the device, already registered
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -ENOMEM, or an error of sysfs_create_group().
+ */
 int vgpu_stats_create(struct vgpu_display *disp, struct device *dev)
 {
 	struct vgpu_stats *st;
+	unsigned int i;
 	int ret;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
 	st->disp = disp;
-	ret = kobject_init_and_add(&st->kobj, &vgpu_stats_ktype, &dev->kobj,
-				   "vgpu_display");
+	st->dev = dev;
+	for (i = 0; i < VGPU_NUM_STATS; i++) {
+		sysfs_attr_init(&st->attrs[i].attr);
+		st->attrs[i].attr.name = vgpu_stat_names[i];
+		st->attrs[i].attr.mode = 0444;
+		st->attrs[i].show = vgpu_stat_show[i];
+		st->ptrs[i] = &st->attrs[i].attr;
+	}
+	st->group.name = "vgpu_display";
+	st->group.attrs = st->ptrs;
+	ret = sysfs_create_group(&dev->kobj, &st->group);
 	if (ret) {
-		kobject_put(&st->kobj);
+		kfree(st);
 		return ret;
 	}
-	disp->stats_kobj = &st->kobj;
+	disp->stats = st;
 	return 0;
 }
 
-/* Remove it; waits for readers, which use @disp. */
+/**
+ * vgpu_stats_destroy() - remove the group; waits for readers, which use
+ *	the display
+ * @disp: the display
+ */
 void vgpu_stats_destroy(struct vgpu_display *disp)
 {
-	if (disp->stats_kobj) {
-		kobject_del(disp->stats_kobj);
-		kobject_put(disp->stats_kobj);
-		disp->stats_kobj = NULL;
-	}
+	struct vgpu_stats *st = disp->stats;
+
+	if (!st)
+		return;
+	sysfs_remove_group(&st->dev->kobj, &st->group);
+	kfree(st);
+	disp->stats = NULL;
 }

@@ -7,7 +7,6 @@
 #define VGPU_DISPLAY_PRIV_H
 
 #include <linux/hashtable.h>
-#include <linux/kobject.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/seqlock.h>
@@ -16,24 +15,56 @@
 #include <vgpu_display.h>
 
 /* ------------------------------------------------------------------ */
-/* vram.c */
+/* vram.c, vram_map.c, budget.c */
 
-#define VGPU_VRAM_CHUNK_SHIFT	PMD_SHIFT
+/*
+ * Video memory comes in 2 MiB pieces on every architecture. Where a PMD
+ * maps exactly that much and the architecture can map PFNs with PMDs
+ * (pmd_special, so GUP-fast never pins through them), a piece that is one
+ * compound page sits behind a single PMD.
+ */
+#define VGPU_VRAM_CHUNK_SHIFT	21
 #define VGPU_VRAM_CHUNK_SIZE	BIT(VGPU_VRAM_CHUNK_SHIFT)
 #define VGPU_VRAM_CHUNK_PAGES	(VGPU_VRAM_CHUNK_SIZE >> PAGE_SHIFT)
 #define VGPU_VRAM_CHUNK_ORDER	(VGPU_VRAM_CHUNK_SHIFT - PAGE_SHIFT)
+
+#if defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && defined(CONFIG_TRANSPARENT_HUGEPAGE)
+#define VGPU_VRAM_PMD_MAP	(PMD_SHIFT == VGPU_VRAM_CHUNK_SHIFT)
+#else
+#define VGPU_VRAM_PMD_MAP	0
+#endif
 
 /**
  * struct vgpu_vram_chunk - one 2 MiB piece of video memory
  * @head: the piece as one compound page, or NULL
  * @pages: fallback when no 2 MiB page was free: its order-0 pages, or NULL
+ * @pins: dma-bufs covering the piece; a retired object keeps only pinned
+ *	pieces
  *
  * At most one of @head and @pages is set; both are NULL until the piece is
- * first touched. Set once under &vgpu_vram.alloc_lock, read locklessly.
+ * first touched. Set once under &vgpu_vram.alloc_lock, read locklessly;
+ * @pins is protected by &vgpu_vram.alloc_lock.
  */
 struct vgpu_vram_chunk {
 	struct page *head;
 	struct page **pages;
+	unsigned int pins;
+};
+
+/**
+ * struct vgpu_vram_budget - video memory a vendor's instances may take
+ * @ref: held by the vendor and by every retired video memory it charges
+ * @lock: protects the counters
+ * @limit: bytes
+ * @reserved: bytes promised to existing instances
+ * @retained: bytes of closed sessions that dma-bufs still hold
+ */
+struct vgpu_vram_budget {
+	struct kref ref;
+	struct mutex lock;	/* protects the counters */
+	u64 limit;
+	u64 reserved;
+	u64 retained;
 };
 
 /**
@@ -41,21 +72,37 @@ struct vgpu_vram_chunk {
  * @ref: see struct vgpu_vram in include/vgpu_display.h
  * @size: bytes, a multiple of %VGPU_VRAM_CHUNK_SIZE
  * @nr_chunks: @size / %VGPU_VRAM_CHUNK_SIZE
- * @alloc_lock: serialises populating @chunks
+ * @alloc_lock: serialises populating and freeing @chunks, and @pins
+ * @retired: the session ended: unpinned pieces are freed and never
+ *	populated again
+ * @budget: the budget retained pieces are charged to, or NULL
+ * @charged: bytes charged to @budget's retained count
  * @chunks: the pieces, populated on first touch
  */
 struct vgpu_vram {
 	struct kref ref;
 	u64 size;
 	unsigned int nr_chunks;
-	struct mutex alloc_lock;	/* populates @chunks */
+	struct mutex alloc_lock;	/* see above */
+	bool retired;
+	struct vgpu_vram_budget *budget;
+	u64 charged;
 	struct vgpu_vram_chunk chunks[] __counted_by(nr_chunks);
 };
 
+struct vgpu_vram_chunk *vgpu_vram_chunk(struct vgpu_vram *vram, u64 pos,
+					bool populate);
+struct page *vgpu_vram_chunk_head(struct vgpu_vram_chunk *c);
+struct page *vgpu_vram_chunk_page(struct vgpu_vram_chunk *c, u64 pos);
 int vgpu_vram_get_pages(struct vgpu_vram *vram, u64 offset,
 			unsigned long nr_pages, struct page **pages);
+void vgpu_vram_pin(struct vgpu_vram *vram, u64 offset, u64 size);
+void vgpu_vram_unpin(struct vgpu_vram *vram, u64 offset, u64 size);
 vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 			    u64 pos, u64 limit);
+void vgpu_vram_budget_get(struct vgpu_vram_budget *budget);
+void vgpu_vram_budget_retain(struct vgpu_vram_budget *budget, s64 bytes);
+bool vgpu_vram_budget_exceeded(struct vgpu_vram_budget *budget);
 
 /* ------------------------------------------------------------------ */
 /* display.c */
@@ -115,6 +162,8 @@ struct vgpu_plane {
 
 #define VGPU_NUM_PLANES		2
 
+struct vgpu_stats;
+
 /**
  * struct vgpu_display - display state shared by a device and its dma-bufs
  * @ref: held by the device and by every live dma-buf
@@ -124,7 +173,7 @@ struct vgpu_plane {
  * @priv: the vendor's pointer for @ops
  * @config: fixed properties
  * @vdev: the VFIO device (for zapping region mappings); NULL once gone
- * @stats_kobj: the vgpu_display/ statistics directory of the device
+ * @stats: the vgpu_display/ statistics group of the device (stats.c)
  * @regs_seq: bumped by the vendor whenever guest registers change;
  *	QUERY decodes again only when it moved
  * @vram: video memory of the open session, or NULL
@@ -139,6 +188,8 @@ struct vgpu_plane {
  * @region_offset: region display: video memory offset shown at offset 0
  *	of the plane regions
  * @region_cur: region display: index of the plane region QUERY reports
+ * @region_stride: region display: the stride last reported with each of
+ *	the two plane regions, 0 for none yet this session
  * @live_dmabufs: dma-bufs exported and not yet released
  * @pinned_bytes: video memory bytes those dma-bufs cover
  */
@@ -149,7 +200,7 @@ struct vgpu_display {
 	void *priv;
 	struct vgpu_display_config config;
 	struct vfio_device *vdev;
-	struct kobject *stats_kobj;
+	struct vgpu_stats *stats;
 	atomic_t regs_seq;
 	struct vgpu_vram *vram;
 	unsigned int session;
@@ -162,13 +213,14 @@ struct vgpu_display {
 	struct vgpu_plane planes[VGPU_NUM_PLANES];
 	u64 region_offset;
 	u32 region_cur;
+	u32 region_stride[2];
 	atomic_t live_dmabufs;
 	atomic64_t pinned_bytes;
 };
 
 void vgpu_display_get(struct vgpu_display *disp);
 void vgpu_display_put(struct vgpu_display *disp);
-long vgpu_display_generation(struct vgpu_display *disp);
+u32 vgpu_display_generation(struct vgpu_display *disp);
 void vgpu_display_layout_unuse(struct vgpu_display *disp,
 			       struct vgpu_layout *layout);
 
@@ -178,8 +230,8 @@ int vgpu_dmabuf_export(struct vgpu_display *disp, struct vgpu_layout *layout,
 
 /* region.c */
 bool vgpu_region_format_ok(u32 drm_format);
+void vgpu_region_reset(struct vgpu_display *disp);
 void vgpu_region_update(struct vgpu_display *disp,
-			const struct vgpu_plane_desc *old,
 			const struct vgpu_plane_desc *desc);
 
 /* stats.c */

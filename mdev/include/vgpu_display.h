@@ -16,6 +16,7 @@
 #ifndef VGPU_DISPLAY_H
 #define VGPU_DISPLAY_H
 
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
 
@@ -40,10 +41,26 @@ struct vm_area_struct;
  * memory cgroup, mapped with one PMD per piece where possible. Held by the
  * vendor device, by the display while a session is open, by every user
  * mapping and by every dma-buf; freed with the last reference.
+ *
+ * When a session ends, the vendor retires its video memory
+ * (vgpu_vram_retire()): pieces no dma-buf covers are freed at once, the
+ * others when their last dma-buf goes, and what is left counts against
+ * the vendor's struct vgpu_vram_budget until then. A consumer keeping
+ * dma-bufs of old sessions can thus never hold more video memory than the
+ * budget allows: once the budget is exceeded, new sessions and instances
+ * are refused with -ENOSPC.
  */
 struct vgpu_vram;
+struct vgpu_vram_budget;
 
-struct vgpu_vram *vgpu_vram_create(u64 size);
+struct vgpu_vram_budget *vgpu_vram_budget_create(u64 limit);
+void vgpu_vram_budget_put(struct vgpu_vram_budget *budget);
+int vgpu_vram_budget_reserve(struct vgpu_vram_budget *budget, u64 size);
+void vgpu_vram_budget_unreserve(struct vgpu_vram_budget *budget, u64 size);
+u64 vgpu_vram_budget_available(struct vgpu_vram_budget *budget);
+
+struct vgpu_vram *vgpu_vram_create(u64 size, struct vgpu_vram_budget *budget);
+void vgpu_vram_retire(struct vgpu_vram *vram);
 void vgpu_vram_get(struct vgpu_vram *vram);
 void vgpu_vram_put(struct vgpu_vram *vram);
 u64 vgpu_vram_size(const struct vgpu_vram *vram);
@@ -61,15 +78,18 @@ int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 
 /**
  * struct vgpu_edid - the state behind a VFIO GFX EDID region
+ * @lock: protects the fields below; no user memory is touched under it
  * @max_xres: largest width offered to the VMM (0: no limit)
  * @max_yres: largest height offered to the VMM (0: no limit)
  * @size: current blob size (edid_size)
  * @link_up: the virtual monitor is connected; the guest should see @blob
  * @blob: the EDID
  *
- * Embedded in the vendor's device state and protected by its lock.
+ * Embedded in the vendor's device state; accessed only through the
+ * vgpu_edid_*() helpers, which take @lock.
  */
 struct vgpu_edid {
+	struct mutex lock;	/* see above */
 	u32 max_xres;
 	u32 max_yres;
 	u32 size;
@@ -78,6 +98,8 @@ struct vgpu_edid {
 };
 
 void vgpu_edid_init(struct vgpu_edid *edid, u32 max_xres, u32 max_yres);
+void vgpu_edid_reset(struct vgpu_edid *edid);
+void vgpu_edid_guest_read(struct vgpu_edid *edid, u32 pos, u8 *buf, u32 len);
 ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
 		     u64 pos, bool write);
 int vgpu_edid_add_caps(struct vfio_info_cap *caps);

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vgpu_display - user mappings of video memory.
+ *
+ * Mappings are VM_PFNMAP: no page references, no struct page tricks; the
+ * mapping's reference on the vgpu_vram keeps the memory alive. A fault
+ * maps the whole part of the faulting 2 MiB piece that the VMA covers,
+ * and where the architecture can map PFNs with PMDs (VGPU_VRAM_PMD_MAP) a
+ * piece that is one compound page at a 2 MiB aligned address is mapped
+ * with a single PMD.
+ */
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+#include <linux/pfn_t.h>
+#include <linux/slab.h>
+
+#include "vgpu_display_priv.h"
+
+/*
+ * One vgpu_vram_map per mmap() call, shared by the VMAs that splitting
+ * makes of it. Byte @addr of a VMA maps video memory byte
+ * base + vm_pgoff * PAGE_SIZE + (addr - vm_start), which stays true across
+ * splits because the kernel adjusts vm_pgoff.
+ */
+struct vgpu_vram_map {
+	refcount_t ref;
+	struct vgpu_vram *vram;
+	u64 base;
+	u64 start;	/* first video memory byte the mapping may reach */
+	u64 end;	/* one past the last */
+};
+
+static u64 vgpu_vram_fault_pos(struct vm_fault *vmf, unsigned long addr)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vgpu_vram_map *map = vma->vm_private_data;
+
+	return map->base + ((u64)vma->vm_pgoff << PAGE_SHIFT) +
+	       (addr - vma->vm_start);
+}
+
+/**
+ * vgpu_vram_insert() - map the faulting page and the rest of its 2 MiB
+ *	piece that the VMA covers
+ * @vram: video memory
+ * @vmf: the fault; the VMA maps video memory linearly
+ * @pos: video memory offset of the faulting page
+ * @limit: the VMA may show video memory below this offset only
+ *
+ * One fault per piece instead of one per page. The range is computed as
+ * distances from the faulting address, so a VMA at any address - however
+ * low, however misaligned against the piece - maps exactly its own part.
+ *
+ * Context: page fault handler.
+ * Return: the fault result for the faulting page.
+ */
+vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
+			    u64 pos, u64 limit)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long fault = vmf->address & PAGE_MASK;
+	u64 cstart = round_down(pos, VGPU_VRAM_CHUNK_SIZE);
+	u64 cend = min_t(u64, cstart + VGPU_VRAM_CHUNK_SIZE, limit);
+	unsigned long back, ahead, start, addr;
+	struct vgpu_vram_chunk *c;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	if (pos >= limit || pos >= vram->size)
+		return VM_FAULT_SIGBUS;
+	c = vgpu_vram_chunk(vram, pos, true);
+	if (!c)
+		return VM_FAULT_OOM;
+
+	/* bytes of the piece before and after the fault that the VMA covers */
+	back = min_t(u64, pos - cstart, fault - vma->vm_start);
+	ahead = min_t(u64, cend - pos, vma->vm_end - fault);
+	start = fault - back;
+	for (addr = start; addr < fault + ahead; addr += PAGE_SIZE) {
+		u64 p = pos - back + (addr - start);
+		vm_fault_t r;
+
+		r = vmf_insert_pfn(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, p)));
+		if (addr == fault)
+			ret = r;
+		else if (r & VM_FAULT_ERROR && r != VM_FAULT_NOPAGE)
+			break;
+	}
+	return ret;
+}
+
+static vm_fault_t vgpu_vram_fault(struct vm_fault *vmf)
+{
+	struct vgpu_vram_map *map = vmf->vma->vm_private_data;
+	u64 pos = vgpu_vram_fault_pos(vmf, vmf->address & PAGE_MASK);
+
+	if (pos < map->start)
+		return VM_FAULT_SIGBUS;
+	return vgpu_vram_insert(map->vram, vmf, pos, map->end);
+}
+
+#if VGPU_VRAM_PMD_MAP
+static vm_fault_t vgpu_vram_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct vgpu_vram_map *map = vmf->vma->vm_private_data;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	struct vgpu_vram_chunk *c;
+	struct page *head;
+	u64 pos;
+
+	if (order != PMD_ORDER)
+		return VM_FAULT_FALLBACK;
+	if (haddr < vmf->vma->vm_start || haddr + PMD_SIZE > vmf->vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	pos = vgpu_vram_fault_pos(vmf, haddr);
+	if (!IS_ALIGNED(pos, VGPU_VRAM_CHUNK_SIZE) || pos < map->start ||
+	    pos + VGPU_VRAM_CHUNK_SIZE > map->end)
+		return VM_FAULT_FALLBACK;
+	c = vgpu_vram_chunk(map->vram, pos, true);
+	if (!c)
+		return VM_FAULT_OOM;
+	head = vgpu_vram_chunk_head(c);
+	if (!head)
+		return VM_FAULT_FALLBACK;
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(page_to_pfn(head)),
+				  vmf->flags & FAULT_FLAG_WRITE);
+}
+#endif
+
+static void vgpu_vram_vm_open(struct vm_area_struct *vma)
+{
+	struct vgpu_vram_map *map = vma->vm_private_data;
+
+	refcount_inc(&map->ref);
+}
+
+static void vgpu_vram_vm_close(struct vm_area_struct *vma)
+{
+	struct vgpu_vram_map *map = vma->vm_private_data;
+
+	if (refcount_dec_and_test(&map->ref)) {
+		vgpu_vram_put(map->vram);
+		kfree(map);
+	}
+}
+
+static const struct vm_operations_struct vgpu_vram_vm_ops = {
+	.open = vgpu_vram_vm_open,
+	.close = vgpu_vram_vm_close,
+	.fault = vgpu_vram_fault,
+#if VGPU_VRAM_PMD_MAP
+	.huge_fault = vgpu_vram_huge_fault,
+#endif
+};
+
+/*
+ * Map now every part of @vma that a PMD cannot map: pieces the VMA covers
+ * only partly or at an address that is not 2 MiB aligned, pieces that
+ * are not one compound page, and everything where PMDs cannot map PFNs.
+ * One remap_pfn_range() per contiguous run is far cheaper than a fault
+ * inserting page after page.
+ */
+static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma,
+			      u64 offset)
+{
+	unsigned long addr = vma->vm_start;
+	u64 pos = offset;
+
+	while (addr < vma->vm_end) {
+		u64 cstart = round_down(pos, VGPU_VRAM_CHUNK_SIZE);
+		unsigned long len = min_t(u64, vma->vm_end - addr,
+					  cstart + VGPU_VRAM_CHUNK_SIZE - pos);
+		struct vgpu_vram_chunk *c = vgpu_vram_chunk(vram, pos, true);
+		struct page *head;
+		unsigned long a;
+		int ret = 0;
+
+		if (!c)
+			return -ENOMEM;
+		head = vgpu_vram_chunk_head(c);
+		if (VGPU_VRAM_PMD_MAP && head && len == VGPU_VRAM_CHUNK_SIZE &&
+		    IS_ALIGNED(addr, VGPU_VRAM_CHUNK_SIZE))
+			goto next;	/* left to vgpu_vram_huge_fault() */
+		if (head)
+			ret = remap_pfn_range(vma, addr, page_to_pfn(head) +
+					      ((pos - cstart) >> PAGE_SHIFT),
+					      len, vma->vm_page_prot);
+		for (a = 0; !head && !ret && a < len; a += PAGE_SIZE)
+			ret = remap_pfn_range(vma, addr + a,
+					      page_to_pfn(vgpu_vram_chunk_page(c, pos + a)),
+					      PAGE_SIZE, vma->vm_page_prot);
+		if (ret)
+			return ret;
+next:
+		addr += len;
+		pos += len;
+	}
+	return 0;
+}
+
+/**
+ * vgpu_vram_mmap() - map a range of video memory into a VMA
+ * @vram: the object; the VMA takes its own reference
+ * @vma: a shared VMA, whose first byte maps video memory byte @offset
+ * @offset: start in video memory, page aligned
+ * @len: bytes the VMA may ever cover (the range it may not grow beyond)
+ * @prefault: populate and map now what a 2 MiB PMD cannot map later, for
+ *	mappings that are about to be read whole (dma-bufs); otherwise
+ *	memory is populated and mapped on fault, a 2 MiB piece at a time
+ *
+ * A 2 MiB piece that is one compound page and sits at a 2 MiB aligned
+ * address is mapped with one PMD on first touch. The VMA cannot grow
+ * (VM_DONTEXPAND).
+ *
+ * Context: process context, mmap lock held for writing.
+ * Return: 0, -EINVAL for a private, misaligned or out-of-range mapping,
+ * -ENOMEM.
+ */
+int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
+		   u64 offset, u64 len, bool prefault)
+{
+	struct vgpu_vram_map *map;
+	u64 vlen = vma->vm_end - vma->vm_start;
+	int ret;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(offset) || offset > vram->size ||
+	    len > vram->size - offset || vlen > len)
+		return -EINVAL;
+
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	if (prefault) {
+		/* on failure the caller's mmap fails and unmaps what we mapped */
+		ret = vgpu_vram_prefault(vram, vma, offset);
+		if (ret)
+			return ret;
+	}
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return -ENOMEM;
+	refcount_set(&map->ref, 1);
+	vgpu_vram_get(vram);
+	map->vram = vram;
+	/* u64 arithmetic wraps; base + vm_pgoff * PAGE_SIZE == offset */
+	map->base = offset - ((u64)vma->vm_pgoff << PAGE_SHIFT);
+	map->start = offset;
+	map->end = offset + len;
+
+	vma->vm_private_data = map;
+	vma->vm_ops = &vgpu_vram_vm_ops;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_mmap, VGPU_DISPLAY);
