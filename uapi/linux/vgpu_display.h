@@ -44,9 +44,11 @@
  * ``VFIO_REGION_TYPE_PCI_VENDOR_TYPE | <PCI vendor of the device>`` and
  * subtype %VGPU_REGION_SUBTYPE_DISPLAY_PLANE. Offset 0 of the region is
  * the first pixel of the current framebuffer; a mapping follows panning
- * and mode changes. Two such regions alternate: ``region_index`` changes
- * when the stride changes, so a consumer that watches only the index
- * (QEMU) sets up its view again.
+ * and mode changes. Two such regions alternate: a plane is reported with
+ * an index whose last reported stride was the same (or that carried none
+ * yet in this open session), so a consumer that watches only the index,
+ * width, height and format (QEMU) sets up its view again whenever the
+ * stride changes, even across a plane that was off in between.
  */
 #define VGPU_REGION_SUBTYPE_DISPLAY_PLANE	1
 
