@@ -14,7 +14,7 @@ cd "$(dirname "$0")" || exit 2
 
 ALL="module_test mdev_type_test vfio_device_test cfg_space_test region_test
      edid_test plane_test cursor_test dmabuf_test region_plane_test budget_test
-     libvgpu_test tools_test
+     fault_test libvgpu_test tools_test
      qemu_e2e_test"
 
 kmsg() { echo "<5>vgpu-selftest: $*" > /dev/kmsg 2>/dev/null; }

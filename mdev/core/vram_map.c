@@ -63,7 +63,7 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 	u64 cend = min_t(u64, cstart + VGPU_VRAM_CHUNK_SIZE, limit);
 	unsigned long back, ahead, start, addr;
 	struct vgpu_vram_chunk *c;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
+	vm_fault_t ret;
 
 	if (pos >= limit || pos >= vram->size)
 		return VM_FAULT_SIGBUS;
@@ -71,18 +71,24 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 	if (!c)
 		return VM_FAULT_OOM;
 
+	/*
+	 * The faulting page first: its result is the fault's. The rest of the
+	 * piece is a best effort that stops at the first failure (a page-table
+	 * allocation, say); those pages fault in on their own later.
+	 */
+	ret = vmf_insert_pfn(vma, fault, page_to_pfn(vgpu_vram_chunk_page(c, pos)));
+	if (ret != VM_FAULT_NOPAGE)
+		return ret;
 	/* bytes of the piece before and after the fault that the VMA covers */
 	back = min_t(u64, pos - cstart, fault - vma->vm_start);
 	ahead = min_t(u64, cend - pos, vma->vm_end - fault);
 	start = fault - back;
 	for (addr = start; addr < fault + ahead; addr += PAGE_SIZE) {
 		u64 p = pos - back + (addr - start);
-		vm_fault_t r;
 
-		r = vmf_insert_pfn(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, p)));
-		if (addr == fault)
-			ret = r;
-		else if (r & VM_FAULT_ERROR && r != VM_FAULT_NOPAGE)
+		if (addr != fault &&
+		    vmf_insert_pfn(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, p))) !=
+		    VM_FAULT_NOPAGE)
 			break;
 	}
 	return ret;
@@ -153,11 +159,34 @@ static const struct vm_operations_struct vgpu_vram_vm_ops = {
 };
 
 /*
+ * Map @len bytes at @addr from the contiguous pages starting at @pfn. A
+ * remap_pfn_range() spanning the whole VMA makes x86 PAT track it as one
+ * memtype range (VM_PAT), whose error path (a failed page-table
+ * allocation) warns in Linux 6.12 when it finds nothing mapped; ordinary
+ * RAM needs no such reservation. So the VMA's first page goes in on its
+ * own, as a fault would insert it.
+ */
+static int vgpu_vram_remap(struct vm_area_struct *vma, unsigned long addr,
+			   unsigned long pfn, unsigned long len)
+{
+	if (addr == vma->vm_start) {
+		vm_fault_t r = vmf_insert_pfn(vma, addr, pfn);
+
+		if (r != VM_FAULT_NOPAGE)
+			return r == VM_FAULT_OOM ? -ENOMEM : -EFAULT;
+		addr += PAGE_SIZE;
+		pfn++;
+		len -= PAGE_SIZE;
+	}
+	return len ? remap_pfn_range(vma, addr, pfn, len, vma->vm_page_prot) : 0;
+}
+
+/*
  * Map now every part of @vma that a PMD cannot map: pieces the VMA covers
  * only partly or at an address that is not 2 MiB aligned, pieces that
  * are not one compound page, and everything where PMDs cannot map PFNs.
- * One remap_pfn_range() per contiguous run is far cheaper than a fault
- * inserting page after page.
+ * One remap per contiguous run is far cheaper than a fault inserting page
+ * after page.
  */
 static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma,
 			      u64 offset)
@@ -181,13 +210,12 @@ static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma
 		    IS_ALIGNED(addr, VGPU_VRAM_CHUNK_SIZE))
 			goto next;	/* left to vgpu_vram_huge_fault() */
 		if (head)
-			ret = remap_pfn_range(vma, addr, page_to_pfn(head) +
-					      ((pos - cstart) >> PAGE_SHIFT),
-					      len, vma->vm_page_prot);
+			ret = vgpu_vram_remap(vma, addr, page_to_pfn(head) +
+					      ((pos - cstart) >> PAGE_SHIFT), len);
 		for (a = 0; !head && !ret && a < len; a += PAGE_SIZE)
-			ret = remap_pfn_range(vma, addr + a,
+			ret = vgpu_vram_remap(vma, addr + a,
 					      page_to_pfn(vgpu_vram_chunk_page(c, pos + a)),
-					      PAGE_SIZE, vma->vm_page_prot);
+					      PAGE_SIZE);
 		if (ret)
 			return ret;
 next:
