@@ -464,27 +464,76 @@ u32 vgpu_display_generation(struct vgpu_display *disp)
 	return st.generation;
 }
 
-/*
- * The output fields of QUERY for plane @type in state @st, from drm_format
- * on: an absent cursor reports the hotspot 0xffffffff (none).
- */
-static void vgpu_query_answer(struct vfio_device_gfx_plane_info *out,
-			      const struct vgpu_plane_state *st, u32 type)
+/* Two consecutive u32 fields of a user struct as one 64-bit store. */
+static __always_inline u64 vgpu_pair(u32 first, u32 second)
 {
-	u32 none = !st->desc.drm_format && type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
+	return IS_ENABLED(CONFIG_CPU_BIG_ENDIAN) ?
+	       (u64)first << 32 | second : (u64)second << 32 | first;
+}
 
-	out->drm_format = st->desc.drm_format;
-	out->drm_format_mod = 0;	/* DRM_FORMAT_MOD_LINEAR */
-	out->width = st->desc.width;
-	out->height = st->desc.height;
-	out->stride = st->desc.stride;
-	out->size = st->desc.size;
-	out->x_pos = st->desc.x_pos;
-	out->y_pos = st->desc.y_pos;
-	out->x_hot = st->desc.x_hot | none;
-	out->y_hot = st->desc.y_hot | none;
-	out->dmabuf_id = st->id;
-	out->reserved = st->generation;
+/* The three input fields of QUERY: argsz, flags, drm_plane_type. */
+static int vgpu_query_read(struct vfio_device_gfx_plane_info __user *arg,
+			   u32 *argsz, u32 *flags, u32 *type)
+{
+	if (!user_access_begin(arg, offsetofend(typeof(*arg), drm_plane_type)))
+		return -EFAULT;
+	unsafe_get_user(*argsz, &arg->argsz, efault);
+	unsafe_get_user(*flags, &arg->flags, efault);
+	unsafe_get_user(*type, &arg->drm_plane_type, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
+ * The output fields of QUERY, from drm_format on, from the snapshot @st of
+ * plane @type; the generation at offset 60 only with @gen. An absent
+ * cursor reports the hotspot 0xffffffff (none).
+ *
+ * The user access window holds nothing but stores from the stack copy: no
+ * lock, no call, no index (objtool checks), and it covers exactly the
+ * bytes written. From width on the fields pair up into naturally aligned
+ * 64-bit words (the layout is fixed ABI) and are stored two at a time.
+ */
+static int vgpu_query_write(struct vfio_device_gfx_plane_info __user *arg,
+			    const struct vgpu_plane_state *st, u32 type, bool gen)
+{
+	const u32 none = !st->desc.drm_format && type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
+	const size_t len = gen ? sizeof(*arg) : offsetofend(typeof(*arg), dmabuf_id);
+	const u64 hot = vgpu_pair(st->desc.x_hot | none, st->desc.y_hot | none);
+
+	BUILD_BUG_ON(offsetof(typeof(*arg), width) % 8 ||
+		     offsetof(typeof(*arg), height) != offsetof(typeof(*arg), width) + 4 ||
+		     offsetof(typeof(*arg), stride) != offsetof(typeof(*arg), width) + 8 ||
+		     offsetof(typeof(*arg), size) != offsetof(typeof(*arg), width) + 12 ||
+		     offsetof(typeof(*arg), x_pos) != offsetof(typeof(*arg), width) + 16 ||
+		     offsetof(typeof(*arg), x_hot) != offsetof(typeof(*arg), width) + 24 ||
+		     offsetof(typeof(*arg), dmabuf_id) != offsetof(typeof(*arg), width) + 32 ||
+		     offsetof(typeof(*arg), reserved) != offsetof(typeof(*arg), width) + 36);
+
+	if (!user_access_begin(arg, len))
+		return -EFAULT;
+	unsafe_put_user(st->desc.drm_format, &arg->drm_format, efault);
+	unsafe_put_user(0ULL, &arg->drm_format_mod, efault);	/* linear */
+	unsafe_put_user(vgpu_pair(st->desc.width, st->desc.height),
+			(u64 __user *)&arg->width, efault);
+	unsafe_put_user(vgpu_pair(st->desc.stride, st->desc.size),
+			(u64 __user *)&arg->stride, efault);
+	unsafe_put_user(vgpu_pair(st->desc.x_pos, st->desc.y_pos),
+			(u64 __user *)&arg->x_pos, efault);
+	unsafe_put_user(hot, (u64 __user *)&arg->x_hot, efault);
+	if (gen)
+		unsafe_put_user(vgpu_pair(st->id, st->generation),
+				(u64 __user *)&arg->dmabuf_id, efault);
+	else
+		unsafe_put_user(st->id, &arg->dmabuf_id, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /*
@@ -495,36 +544,33 @@ static void vgpu_query_answer(struct vfio_device_gfx_plane_info *out,
  * cursor, the hotspot 0xffffffff: none). The generation (see
  * <linux/vgpu_display.h>) is stored at offset 60 when argsz covers it.
  *
- * The answer is built in a kernel copy of the published state and written
- * with one copy_to_user(), outside any lock.
+ * The published state is copied to the stack under its seqcount first;
+ * only then is user memory touched, with nothing held.
  */
 static long vgpu_display_query_plane(struct vgpu_display *disp,
 				     struct vfio_device_gfx_plane_info __user *arg)
 {
-	const u32 insz = offsetofend(struct vfio_device_gfx_plane_info, drm_plane_type);
 	const u32 minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
 	const u32 kind = disp->config.mode == VGPU_DISPLAY_REGION ?
 			 VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
-	struct vfio_device_gfx_plane_info info;
 	struct vgpu_plane_state st;
-	u32 type;
+	u32 argsz, flags, type;
 	int ret;
 
-	if (copy_from_user(&info, arg, insz))
-		return -EFAULT;
-	if (info.argsz < minsz)
+	ret = vgpu_query_read(arg, &argsz, &flags, &type);
+	if (ret)
+		return ret;
+	if (argsz < minsz)
 		return -EINVAL;
-	if (info.flags & VFIO_GFX_PLANE_TYPE_PROBE)
-		return info.flags == (VFIO_GFX_PLANE_TYPE_PROBE | kind) ? 0 : -EINVAL;
+	if (flags & VFIO_GFX_PLANE_TYPE_PROBE)
+		return flags == (VFIO_GFX_PLANE_TYPE_PROBE | kind) ? 0 : -EINVAL;
 	/*
 	 * QEMU (7.2 and later) leaves drm_plane_type 0 in its region queries,
 	 * meaning the primary plane: a region display takes 0 for it.
 	 */
-	type = info.drm_plane_type;
 	if (kind == VFIO_GFX_PLANE_TYPE_REGION && !type)
 		type = VGPU_PLANE_PRIMARY;
-	if (info.flags != kind ||
-	    (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR))
+	if (flags != kind || (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR))
 		return -EINVAL;
 	type = array_index_nospec(type - 1, VGPU_NUM_PLANES) + 1;
 
@@ -534,12 +580,7 @@ static long vgpu_display_query_plane(struct vgpu_display *disp,
 			return ret;
 	}
 	vgpu_plane_snapshot(&disp->planes[type - 1], &st);
-	vgpu_query_answer(&info, &st, type);
-	/* the generation only if argsz covers all of it */
-	if (copy_to_user(&arg->drm_format, &info.drm_format,
-			 (info.argsz >= sizeof(info) ? sizeof(info) : minsz) - insz))
-		return -EFAULT;
-	return 0;
+	return vgpu_query_write(arg, &st, type, argsz >= sizeof(*arg));
 }
 
 /* VFIO_DEVICE_GET_GFX_DMABUF; see vgpu_display_ioctl(). */
