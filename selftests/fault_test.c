@@ -123,7 +123,7 @@ FIXTURE_SETUP(fault)
 	VGPU_MARK();
 	if (access(FAIL_NTH, W_OK) || access(DBG "failslab", F_OK) ||
 	    access(DBG "fail_page_alloc", F_OK))
-		SKIP(return, "no fault injection (fail-nth, failslab, fail_page_alloc): make check-debug");
+		SKIP(return, "no fail-nth, failslab or fail_page_alloc: make check-debug");
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
 		if (vgpu_sysfs_read(knobs[i][0], self->saved[i], sizeof(self->saved[i])))
 			self->saved[i][0] = '\0';
@@ -249,11 +249,11 @@ static void expect_usable(struct __test_metadata *_metadata, int fd, bool dmabuf
 static void created_or_gone(struct __test_metadata *_metadata, int ret,
 			    const char *uuid)
 {
-	if (ret) {
-		EXPECT_FALSE(vgpu_mdev_exists(uuid));
-	} else {
-		EXPECT_EQ(0, vgpu_mdev_remove(uuid));
-	}
+	bool exists = vgpu_mdev_exists(uuid);
+
+	EXPECT_EQ(!ret, exists);
+	if (exists)
+		vgpu_mdev_remove(uuid);
 }
 
 TEST_F(fault, create)
@@ -346,7 +346,7 @@ static int get_map_touch(int fd, bool dmabuf, unsigned int i)
 		.flags = dmabuf ? VFIO_GFX_PLANE_TYPE_DMABUF : VFIO_GFX_PLANE_TYPE_REGION,
 		.drm_plane_type = VGPU_PLANE_PRIMARY,
 	};
-	volatile uint8_t *map;
+	uint8_t *map;
 	int buf, ret;
 	off_t off;
 
@@ -366,8 +366,10 @@ static int get_map_touch(int fd, bool dmabuf, unsigned int i)
 	ret = map == MAP_FAILED ? -errno : 0;
 	if (!ret) {
 		/* a failed fault is retried by the kernel: it must succeed */
-		map[0] = map[info.size - 1] + 1;
-		munmap((void *)map, info.size);
+		__atomic_store_n(&map[0], __atomic_load_n(&map[info.size - 1],
+							  __ATOMIC_SEQ_CST) + 1,
+				 __ATOMIC_SEQ_CST);
+		munmap(map, info.size);
 	}
 	if (dmabuf)
 		close(buf);
