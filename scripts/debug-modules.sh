@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# debug-modules.sh - build this tree's kernel modules against another kernel
+# build tree (the debug kernel of 'make check-debug') without touching the
+# normal in-place build.
+#
+# Kbuild's M= writes its objects next to the sources, so the module sources
+# (Kbuild, mdev/, uapi/, selftests/importer/: tracked and new, untracked
+# files alike) are copied into OUT with their timestamps and built there
+# with W=1. Any compiler, objtool or modpost warning fails the build; the
+# objects are then removed so the next run compiles, and reports, again.
+# It also fails if objtool did not check the objects with --uaccess.
+#
+# Usage: scripts/debug-modules.sh KDIR OUT
+#   KDIR  a configured and built kernel tree (O= build directory)
+#   OUT   where the copy and the .ko files go, e.g. build/kdebug
+#         (then OUT/mdev/*.ko, OUT/selftests/importer/*.ko: VGPU_KO_DIR=OUT;
+#         for a kernel with KUnit also OUT/mdev/kunit/*.ko)
+set -euo pipefail
+
+log() { printf 'debug-modules: %s\n' "$*" >&2; }
+die() { printf 'debug-modules: error: %s\n' "$*" >&2; exit 1; }
+[ $# = 2 ] || { echo "usage: scripts/debug-modules.sh KDIR OUT" >&2; exit 2; }
+kdir=$(cd "$1" && pwd) || die "no kernel tree $1"
+[ -f "$kdir/Module.symvers" ] || die "$kdir is not a built kernel tree (no Module.symvers)"
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
+case $out/ in
+"$top"/mdev/*|"$top"/uapi/*|"$top"/) die "OUT must not be the source tree" ;;
+esac
+
+# Objects built against another kernel tree (or another build of it) go.
+stamp="$kdir $(stat -c %Y "$kdir/Module.symvers")"
+if [ "$(cat "$out/.kdir" 2>/dev/null)" != "$stamp" ]; then
+	rm -rf "$out"
+	mkdir -p "$out"
+	echo "$stamp" > "$out/.kdir"
+fi
+
+cd "$top"
+files=$(git ls-files --cached --others --exclude-standard Kbuild mdev uapi selftests/importer |
+	while read -r f; do
+		[ -f "$f" ] && echo "$f"
+	done | sort)
+[ -n "$files" ] || die "no module sources found under $top"
+echo "$files" | tr '\n' '\0' | xargs -0 cp -p --parents -t "$out"
+# Sources deleted from the tree go from the copy too.
+(cd "$out" && find . -type f \( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
+	! -name '*.mod.c' -printf '%P\n' | sort | comm -23 - <(echo "$files") |
+	xargs -r rm -f)
+
+log "building the modules against $kdir in $out (W=1)"
+# The test importer is part of the top-level Kbuild or an external module
+# build of its own; build it either way.
+dirs=("$out")
+grep -qsE '^[^#]*selftests/importer' "$out/Kbuild" || dirs+=("$out/selftests/importer")
+rc=0
+: > "$out/build.log"
+for d in "${dirs[@]}"; do
+	make -C "$kdir" M="$d" W=1 modules >> "$out/build.log" 2>&1 || { rc=$?; break; }
+done
+# The KUnit suites (mdev/kunit, OUT/mdev/kunit/*.ko) when the kernel has
+# KUnit: an external module build of their own, against the driver's
+# Module.symvers.
+kunit=
+if grep -qsE '^CONFIG_KUNIT=(y|m)' "$kdir/include/config/auto.conf" &&
+   [ -f "$out/mdev/kunit/Kbuild" ]; then
+	kunit=$out/mdev/kunit
+	dirs+=("$kunit")
+	[ "$rc" != 0 ] || make -C "$kdir" M="$kunit" W=1 KBUILD_EXTRA_SYMBOLS="$out/Module.symvers" \
+		modules >> "$out/build.log" 2>&1 || rc=$?
+fi
+if [ "$rc" != 0 ] || grep -qE 'warning:|WARNING:|error:|ERROR:' "$out/build.log"; then
+	grep -E 'warning:|WARNING:|error:|ERROR:' -A 3 "$out/build.log" >&2 || tail -n 30 "$out/build.log" >&2
+	for d in "${dirs[@]}"; do
+		make -s -C "$kdir" M="$d" clean >/dev/null 2>&1 || true
+	done
+	die "module build against the debug kernel failed or warned (log above)"
+fi
+for ko in mdev/vgpu_display.ko mdev/vgpu_bochs.ko selftests/importer/vgpu_test_importer.ko; do
+	[ -f "$out/$ko" ] || die "the build made no $ko (log: $out/build.log)"
+done
+for ko in ${kunit:+vgpu_display_kunit.ko vgpu_bochs_kunit.ko}; do
+	[ -f "$kunit/$ko" ] || die "the build made no mdev/kunit/$ko (log: $out/build.log)"
+done
+
+# objtool must have validated every compiled object, uaccess rules
+# included (the .cmd file Kbuild keeps per object records the commands).
+missing=$(find "$out" -name '*.o' ! -name '*.mod.o' ! -name '.module-common.o' -printf '%h/.%f.cmd\n' |
+	  while read -r c; do
+		  grep -q '^savedcmd_[^ ]* := gcc ' "$c" || continue
+		  grep -q 'objtool.*--uaccess' "$c" || echo "${c#"$out"/}"
+	  done)
+[ -z "$missing" ] || die "objtool --uaccess did not run for: $missing"
+
+find "$out" -name '*.ko' -printf '%P\n' | sort | sed 's/^/debug-modules: built /' >&2
