@@ -101,13 +101,23 @@ bool vgpu_path_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* @rel relative to the top of the tree (this test's directory's parent). */
+/*
+ * @rel relative to the top of the tree (this test's directory's parent).
+ * The kernel modules (@rel ending in .ko) are looked up under $VGPU_KO_DIR
+ * instead when it is set: make check-debug builds them outside the tree.
+ */
 static const char *vgpu_tree_path(const char *rel)
 {
 	static char path[PATH_MAX];
+	const char *ko_dir = getenv("VGPU_KO_DIR");
+	size_t len = strlen(rel);
 	char exe[PATH_MAX];
 	ssize_t n;
 
+	if (ko_dir && *ko_dir && len > 3 && !strcmp(rel + len - 3, ".ko")) {
+		snprintf(path, sizeof(path), "%s/%s", ko_dir, rel);
+		return path;
+	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
 		return rel;
