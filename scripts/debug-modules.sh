@@ -8,7 +8,8 @@
 # Kbuild's M= writes its objects next to the sources, so the module sources
 # (Kbuild, mdev/, uapi/, selftests/importer/: tracked and new, untracked
 # files alike) are copied into OUT with their timestamps and built there
-# with W=1. Any compiler, objtool or modpost warning fails the build; the
+# with W=1, the test importer and the KUnit suites (mdev/kunit) as the
+# external builds they are. Any compiler, objtool or modpost warning fails the build; the
 # objects are then removed so the next run compiles, and reports, again.
 # It also fails if objtool did not check the objects with --uaccess.
 #
@@ -52,14 +53,22 @@ echo "$files" | tr '\n' '\0' | xargs -0 cp -p --parents -t "$out"
 	xargs -r rm -f)
 
 log "building the modules against $kdir in $out (W=1)"
-# The test importer is part of the top-level Kbuild or an external module
-# build of its own; build it either way.
+# The test importer and the KUnit suites (mdev/kunit) are part of the
+# main build or external module builds of their own, linked against the
+# driver's symbols; build them either way.
 dirs=("$out")
-grep -qsE '^[^#]*selftests/importer' "$out/Kbuild" || dirs+=("$out/selftests/importer")
+for sub in selftests/importer mdev/kunit; do
+	[ -f "$out/$sub/Kbuild" ] || continue
+	grep -qsE "^[^#]*(${sub%/*}/)?${sub##*/}/" "$out/Kbuild" "$out/${sub%/*}/Kbuild" ||
+		dirs+=("$out/$sub")
+done
 rc=0
 : > "$out/build.log"
 for d in "${dirs[@]}"; do
-	make -C "$kdir" M="$d" W=1 modules >> "$out/build.log" 2>&1 || { rc=$?; break; }
+	extra=()
+	[ "$d" = "$out" ] || extra=(KBUILD_EXTRA_SYMBOLS="$out/Module.symvers")
+	make -C "$kdir" M="$d" "${extra[@]}" W=1 modules >> "$out/build.log" 2>&1 ||
+		{ rc=$?; break; }
 done
 # The KUnit suites (mdev/kunit, OUT/mdev/kunit/*.ko) when the kernel has
 # KUnit: an external module build of their own, against the driver's
