@@ -26,11 +26,13 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
+#include <kunit/visibility.h>
 
 #include "vgpu_display_priv.h"
 
-static unsigned int max_idle_layouts = 16;
-module_param(max_idle_layouts, uint, 0644);
+VISIBLE_IF_KUNIT unsigned int vgpu_max_idle_layouts = 16;
+EXPORT_SYMBOL_IF_KUNIT(vgpu_max_idle_layouts);
+module_param_named(max_idle_layouts, vgpu_max_idle_layouts, uint, 0644);
 MODULE_PARM_DESC(max_idle_layouts,
 		 "Idle plane layouts (dma-buf ids) cached per device, least recently used dropped first (default 16)");
 
@@ -157,12 +159,13 @@ static void vgpu_layout_free(struct vgpu_display *disp, struct vgpu_layout *l)
 	kfree(l);
 }
 
-static void vgpu_layouts_trim(struct vgpu_display *disp, unsigned int keep)
+VISIBLE_IF_KUNIT void vgpu_layouts_trim(struct vgpu_display *disp, unsigned int keep)
 {
 	while (disp->nr_idle > keep)
 		vgpu_layout_free(disp, list_last_entry(&disp->lru,
 						       struct vgpu_layout, lru));
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_layouts_trim);
 
 /* Count one more user of @l, taking it off the idle list if needed. */
 static void vgpu_layout_use(struct vgpu_display *disp, struct vgpu_layout *l)
@@ -174,8 +177,8 @@ static void vgpu_layout_use(struct vgpu_display *disp, struct vgpu_layout *l)
 	}
 }
 
-static void vgpu_layout_unuse_locked(struct vgpu_display *disp,
-				     struct vgpu_layout *l)
+VISIBLE_IF_KUNIT void vgpu_layout_unuse_locked(struct vgpu_display *disp,
+					       struct vgpu_layout *l)
 {
 	lockdep_assert_held(&disp->lock);
 	if (--l->users)
@@ -189,8 +192,9 @@ static void vgpu_layout_unuse_locked(struct vgpu_display *disp,
 	if (!disp->ops || !disp->vram || l->session != disp->session)
 		vgpu_layout_free(disp, l);
 	else
-		vgpu_layouts_trim(disp, READ_ONCE(max_idle_layouts));
+		vgpu_layouts_trim(disp, READ_ONCE(vgpu_max_idle_layouts));
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_layout_unuse_locked);
 
 /**
  * vgpu_display_layout_unuse() - drop a user count taken for a dma-buf
@@ -208,8 +212,8 @@ void vgpu_display_layout_unuse(struct vgpu_display *disp,
 }
 
 /* The layout for @desc, used once more; created with a new id if needed. */
-static struct vgpu_layout *vgpu_layout_get(struct vgpu_display *disp,
-					   const struct vgpu_plane_desc *desc)
+VISIBLE_IF_KUNIT struct vgpu_layout *vgpu_layout_get(struct vgpu_display *disp,
+						     const struct vgpu_plane_desc *desc)
 {
 	u32 key = jhash(desc, sizeof(*desc), disp->session);
 	struct vgpu_layout *l;
@@ -240,6 +244,7 @@ static struct vgpu_layout *vgpu_layout_get(struct vgpu_display *disp,
 	disp->nr_layouts++;
 	return l;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_layout_get);
 
 /*
  * Publish @desc as plane @pl's state, reported with id @id. @layout (with
@@ -400,7 +405,7 @@ static void vgpu_plane_update_region(struct vgpu_display *disp,
 }
 
 /* Decode plane @type again if guest registers moved since last time. */
-static int vgpu_plane_update(struct vgpu_display *disp, unsigned int type)
+VISIBLE_IF_KUNIT int vgpu_plane_update(struct vgpu_display *disp, unsigned int type)
 {
 	struct vgpu_plane *pl = &disp->planes[type - 1];
 	struct vgpu_plane_desc desc = {};
@@ -428,6 +433,7 @@ out:
 	mutex_unlock(&disp->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_plane_update);
 
 static bool vgpu_plane_stale(struct vgpu_display *disp, unsigned int type)
 {

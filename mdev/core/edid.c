@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 
 #include "vgpu_display_priv.h"
 
@@ -94,7 +95,7 @@ void vgpu_edid_guest_read(struct vgpu_edid *edid, u32 pos, u8 *buf, u32 len)
 EXPORT_SYMBOL_NS_GPL(vgpu_edid_guest_read, VGPU_DISPLAY);
 
 /* EDID 1.x header and a correct checksum on every block. */
-static bool vgpu_edid_blob_valid(const struct vgpu_edid *edid)
+VISIBLE_IF_KUNIT bool vgpu_edid_blob_valid(const struct vgpu_edid *edid)
 {
 	static const u8 header[] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
 	unsigned int b, i;
@@ -111,8 +112,9 @@ static bool vgpu_edid_blob_valid(const struct vgpu_edid *edid)
 	}
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_edid_blob_valid);
 
-static int vgpu_edid_write_reg(struct vgpu_edid *edid, u64 pos, u32 val)
+VISIBLE_IF_KUNIT int vgpu_edid_write_reg(struct vgpu_edid *edid, u64 pos, u32 val)
 {
 	switch (pos) {
 	case offsetof(struct vfio_region_gfx_edid, link_state):
@@ -137,8 +139,9 @@ static int vgpu_edid_write_reg(struct vgpu_edid *edid, u64 pos, u32 val)
 		return -EPERM;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_edid_write_reg);
 
-static u32 vgpu_edid_read_reg(struct vgpu_edid *edid, u64 pos)
+VISIBLE_IF_KUNIT u32 vgpu_edid_read_reg(struct vgpu_edid *edid, u64 pos)
 {
 	struct vfio_region_gfx_edid regs = {
 		.edid_offset = VGPU_EDID_BLOB_OFFSET,
@@ -154,6 +157,7 @@ static u32 vgpu_edid_read_reg(struct vgpu_edid *edid, u64 pos)
 	memcpy(&val, (u8 *)&regs + pos, sizeof(val));
 	return val;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_edid_read_reg);
 
 static ssize_t vgpu_edid_rw_reg(struct vgpu_edid *edid, char __user *buf,
 				size_t count, u64 pos, bool write)

@@ -223,10 +223,26 @@ void vgpu_display_put(struct vgpu_display *disp);
 u32 vgpu_display_generation(struct vgpu_display *disp);
 void vgpu_display_layout_unuse(struct vgpu_display *disp,
 			       struct vgpu_layout *layout);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* static without KUnit; exported for the suites in mdev/kunit */
+extern unsigned int vgpu_max_idle_layouts;
+struct vgpu_layout *vgpu_layout_get(struct vgpu_display *disp,
+				    const struct vgpu_plane_desc *desc);
+void vgpu_layout_unuse_locked(struct vgpu_display *disp, struct vgpu_layout *l);
+void vgpu_layouts_trim(struct vgpu_display *disp, unsigned int keep);
+int vgpu_plane_update(struct vgpu_display *disp, unsigned int type);
+#endif
 
 /* dmabuf.c */
 int vgpu_dmabuf_export(struct vgpu_display *disp, struct vgpu_layout *layout,
 		       struct vgpu_vram *vram);
+
+/* edid.c */
+#if IS_ENABLED(CONFIG_KUNIT)
+bool vgpu_edid_blob_valid(const struct vgpu_edid *edid);
+int vgpu_edid_write_reg(struct vgpu_edid *edid, u64 pos, u32 val);
+u32 vgpu_edid_read_reg(struct vgpu_edid *edid, u64 pos);
+#endif
 
 /* region.c */
 bool vgpu_region_format_ok(u32 drm_format);
