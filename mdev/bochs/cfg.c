@@ -76,6 +76,30 @@ void vgpu_bochs_cfg_init(struct vgpu_bochs *vb)
 }
 
 /**
+ * vgpu_bochs_cfg_write_masked() - merge written bytes into config space
+ * @vb: the device
+ * @pos: offset in config space
+ * @buf: the bytes written
+ * @count: how many; @pos + @count is at most %VGPU_CFG_SIZE
+ *
+ * Each byte changes only in the bits its write mask allows.
+ *
+ * Context: @vb->lock held.
+ */
+static void vgpu_bochs_cfg_write_masked(struct vgpu_bochs *vb,
+					unsigned int pos, const u8 *buf,
+					unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		u8 m = vb->cfg_wmask[pos + i];
+
+		vb->cfg[pos + i] = (vb->cfg[pos + i] & ~m) | (buf[i] & m);
+	}
+}
+
+/**
  * vgpu_bochs_cfg_rw() - access config space from the VFIO config region
  * @vb: the device
  * @buf: user buffer
@@ -93,7 +117,6 @@ ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
 			  size_t count, u64 pos, bool write)
 {
 	u8 tmp[VGPU_CFG_SIZE];
-	unsigned int i;
 
 	if (pos >= VGPU_CFG_SIZE)
 		return -EINVAL;
@@ -111,11 +134,7 @@ ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
 	if (copy_from_user(tmp, buf, count))
 		return -EFAULT;
 	mutex_lock(&vb->lock);
-	for (i = 0; i < count; i++) {
-		u8 m = vb->cfg_wmask[pos + i];
-
-		vb->cfg[pos + i] = (vb->cfg[pos + i] & ~m) | (tmp[i] & m);
-	}
+	vgpu_bochs_cfg_write_masked(vb, pos, tmp, count);
 	mutex_unlock(&vb->lock);
 	return count;
 }
