@@ -13,6 +13,7 @@
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
+#include <kunit/visibility.h>
 
 #include "vgpu_bochs.h"
 
@@ -74,6 +75,7 @@ void vgpu_bochs_cfg_init(struct vgpu_bochs *vb)
 	cfg_set8(vb, PCI_INTERRUPT_LINE, 0, 0xff);
 	cfg_set8(vb, PCI_INTERRUPT_PIN, 0, 0);	/* no INTx */
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_cfg_init);
 
 /**
  * vgpu_bochs_cfg_write_masked() - merge written bytes into config space
@@ -86,9 +88,10 @@ void vgpu_bochs_cfg_init(struct vgpu_bochs *vb)
  *
  * Context: @vb->lock held.
  */
-static void vgpu_bochs_cfg_write_masked(struct vgpu_bochs *vb,
-					unsigned int pos, const u8 *buf,
-					unsigned int count)
+VISIBLE_IF_KUNIT void vgpu_bochs_cfg_write_masked(struct vgpu_bochs *vb,
+						  unsigned int pos,
+						  const u8 *buf,
+						  unsigned int count)
 {
 	unsigned int i;
 
@@ -98,6 +101,7 @@ static void vgpu_bochs_cfg_write_masked(struct vgpu_bochs *vb,
 		vb->cfg[pos + i] = (vb->cfg[pos + i] & ~m) | (buf[i] & m);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_cfg_write_masked);
 
 /**
  * vgpu_bochs_cfg_rw() - access config space from the VFIO config region

@@ -15,6 +15,7 @@
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
+#include <kunit/visibility.h>
 
 #include "vgpu_bochs.h"
 
@@ -36,6 +37,7 @@ void vgpu_bochs_mmio_reset(struct vgpu_bochs *vb)
 	vb->cursor[VGPU_BOCHS_CURSOR_HOT_X / 4] = U32_MAX;
 	vb->cursor[VGPU_BOCHS_CURSOR_HOT_Y / 4] = U32_MAX;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_mmio_reset);
 
 static u16 vgpu_bochs_dispi_read(struct vgpu_bochs *vb, unsigned int index)
 {
@@ -75,7 +77,7 @@ static void vgpu_bochs_dispi_write(struct vgpu_bochs *vb, unsigned int index,
 }
 
 /* One byte of BAR2. */
-static u8 vgpu_bochs_mmio_readb(struct vgpu_bochs *vb, unsigned int pos)
+VISIBLE_IF_KUNIT u8 vgpu_bochs_mmio_readb(struct vgpu_bochs *vb, unsigned int pos)
 {
 	unsigned int i;
 	u8 val;
@@ -99,6 +101,7 @@ static u8 vgpu_bochs_mmio_readb(struct vgpu_bochs *vb, unsigned int pos)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_mmio_readb);
 
 /* One byte of a cursor register; the ID register is read-only. */
 static void vgpu_bochs_cursor_writeb(struct vgpu_bochs *vb, unsigned int i, u8 val)
@@ -117,8 +120,8 @@ static void vgpu_bochs_cursor_writeb(struct vgpu_bochs *vb, unsigned int i, u8 v
  * register is written once per unit with all of its bytes the unit covers
  * merged into the current value.
  */
-static void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
-				  const u8 *bytes, unsigned int len)
+VISIBLE_IF_KUNIT void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
+					    const u8 *bytes, unsigned int len)
 {
 	unsigned int i, j, index;
 	u16 val;
@@ -151,6 +154,7 @@ static void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
 		i = j - 1;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_mmio_write);
 
 /**
  * vgpu_bochs_mmio_rw() - access BAR2 from its VFIO region

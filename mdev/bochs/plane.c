@@ -15,11 +15,12 @@
  * memory, at a signed position, with an optional hotspot.
  */
 #include <drm/drm_fourcc.h>
+#include <kunit/visibility.h>
 
 #include "vgpu_bochs.h"
 
-static void vgpu_bochs_decode_cursor(struct vgpu_bochs *vb,
-				     struct vgpu_plane_desc *desc)
+VISIBLE_IF_KUNIT void vgpu_bochs_decode_cursor(struct vgpu_bochs *vb,
+					       struct vgpu_plane_desc *desc)
 {
 	const u32 stride = VGPU_BOCHS_CURSOR_SIZE * 4;
 	const u32 size = VGPU_BOCHS_CURSOR_SIZE * stride;
@@ -54,9 +55,11 @@ static void vgpu_bochs_decode_cursor(struct vgpu_bochs *vb,
 	desc->x_hot = hot_x;
 	desc->y_hot = hot_y;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_decode_cursor);
 
-static void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type,
-			      struct vgpu_plane_desc *desc)
+VISIBLE_IF_KUNIT void vgpu_bochs_decode(struct vgpu_display *disp,
+					unsigned int plane_type,
+					struct vgpu_plane_desc *desc)
 {
 	struct vgpu_bochs *vb = vgpu_display_priv(disp);
 	u16 r[VBE_DISPI_INDEX_NB];
@@ -113,6 +116,7 @@ static void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type
 	desc->offset = offset;
 	desc->size = size;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_decode);
 
 const struct vgpu_display_ops vgpu_bochs_display_ops = {
 	.decode = vgpu_bochs_decode,

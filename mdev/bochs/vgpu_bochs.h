@@ -102,14 +102,29 @@ static inline struct vgpu_bochs *to_vgpu_bochs(struct vfio_device *vdev)
 void vgpu_bochs_cfg_init(struct vgpu_bochs *vb);
 ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
 			  size_t count, u64 pos, bool write);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* static without KUnit; exported for the suites in mdev/kunit */
+void vgpu_bochs_cfg_write_masked(struct vgpu_bochs *vb, unsigned int pos,
+				 const u8 *buf, unsigned int count);
+#endif
 
 /* mmio.c */
 void vgpu_bochs_mmio_reset(struct vgpu_bochs *vb);
 ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
 			   size_t count, u64 pos, bool write);
+#if IS_ENABLED(CONFIG_KUNIT)
+u8 vgpu_bochs_mmio_readb(struct vgpu_bochs *vb, unsigned int pos);
+void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
+			   const u8 *bytes, unsigned int len);
+#endif
 
 /* plane.c */
 extern const struct vgpu_display_ops vgpu_bochs_display_ops;
+#if IS_ENABLED(CONFIG_KUNIT)
+void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type,
+		       struct vgpu_plane_desc *desc);
+void vgpu_bochs_decode_cursor(struct vgpu_bochs *vb, struct vgpu_plane_desc *desc);
+#endif
 
 /* region.c */
 u32 vgpu_bochs_num_regions(struct vgpu_bochs *vb);
