@@ -51,10 +51,15 @@ deps:
 	scripts/deps.sh
 
 # The test-only importer is its own external module build: never part of
-# what modules_install installs.
+# what modules_install installs. So are the KUnit suites (mdev/kunit),
+# built against the driver's symbols and only for a kernel with KUnit
+# (Debian's has none).
+KDIR_KUNIT = $(shell grep -qsE '^CONFIG_KUNIT=(y|m)' $(KDIR)/include/config/auto.conf && echo y)
+KUNIT_BUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)/mdev/kunit KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers
 modules: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer modules
+	$(if $(KDIR_KUNIT),$(KUNIT_BUILD) modules)
 
 userspace: need-deps
 	$(MAKE) -C qemu-glue KUAPI=$(VGPU_KUAPI)
@@ -72,6 +77,8 @@ lint: need-kdir need-deps
 	  { cat .lint-build.log; exit 1; }
 	@$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer W=1 C=2 modules \
 	  >> .lint-build.log 2>&1 || { cat .lint-build.log; exit 1; }
+	@$(if $(KDIR_KUNIT),$(KUNIT_BUILD) W=1 C=2 modules >> .lint-build.log 2>&1 || \
+	  { cat .lint-build.log; exit 1; })
 	@if grep -E 'warning:|error:' .lint-build.log; then \
 	  echo "lint: W=1/sparse reported the lines above" >&2; exit 1; fi
 	@rm -f .lint-build.log
@@ -145,6 +152,7 @@ check:
 clean:
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer clean
+	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/mdev/kunit clean
 	$(MAKE) -C qemu-glue clean
 	rm -rf $(E2E_LINUX_BUILD)
 	$(MAKE) -C selftests clean KSELFTEST_DIR=.
