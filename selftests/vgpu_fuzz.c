@@ -78,6 +78,11 @@ static const struct fz_op fz_ops[] = {
 	{ "dmabuf_misc", 10, FZ_LOCK_NONE, op_dmabuf_misc },
 	{ "dmabuf_import", 5, FZ_LOCK_NONE, op_dmabuf_import },
 	{ "dmabuf_close", 12, FZ_LOCK_NONE, op_dmabuf_close },
+	{ "sysfs", 15, FZ_LOCK_READ, op_sysfs },
+	{ "create_bad", 2, FZ_LOCK_READ, op_create_bad },
+	{ "fd_cycle", 4, FZ_LOCK_WRITE, op_fd_cycle },
+	{ "reopen", 3, FZ_LOCK_WRITE, op_reopen },
+	{ "remove", 2, FZ_LOCK_WRITE, op_remove },
 };
 
 static struct fz fz_run;

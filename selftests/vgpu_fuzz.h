@@ -427,6 +427,11 @@ int fz_inst_setup(struct fz *fz, struct fz_inst *in, const char *type, uint64_t 
 void fz_inst_teardown(struct fz *fz, struct fz_inst *in);
 int fz_inst_fd(struct fz_thread *t, struct fz_inst *in);
 void fz_inst_drop_maps(struct fz *fz, struct fz_inst *in);
+void op_fd_cycle(struct fz_thread *t, struct fz_inst *in);
+void op_reopen(struct fz_thread *t, struct fz_inst *in);
+void op_remove(struct fz_thread *t, struct fz_inst *in);
+void op_sysfs(struct fz_thread *t, struct fz_inst *in);
+void op_create_bad(struct fz_thread *t, struct fz_inst *in);
 long long fz_stat_read(struct fz_inst *in, const char *attr);
 
 /* ------------------------------------------------------------------ */
