@@ -83,6 +83,8 @@ static const struct fz_op fz_ops[] = {
 	{ "fd_cycle", 4, FZ_LOCK_WRITE, op_fd_cycle },
 	{ "reopen", 3, FZ_LOCK_WRITE, op_reopen },
 	{ "remove", 2, FZ_LOCK_WRITE, op_remove },
+	{ "gen_check", 10, FZ_LOCK_WRITE, op_gen_check },
+	{ "coherence", 5, FZ_LOCK_WRITE, op_coherence },
 };
 
 static struct fz fz_run;

@@ -470,6 +470,12 @@ void op_reset(struct fz_thread *t, struct fz_inst *in);
 void op_ioctl_any(struct fz_thread *t, struct fz_inst *in);
 
 /* ------------------------------------------------------------------ */
+/* vgpu_fuzz_check.c: checks with an instance to oneself */
+
+void op_gen_check(struct fz_thread *t, struct fz_inst *in);
+void op_coherence(struct fz_thread *t, struct fz_inst *in);
+
+/* ------------------------------------------------------------------ */
 /* vgpu_fuzz_mem.c: mappings */
 
 int fz_map_add(struct fz_thread *t, const struct fz_map *m);
