@@ -108,6 +108,18 @@ bench: all
 		MBOCHS_SRC=$(VGPU_KSRC)/samples/vfio-mdev/mbochs.c
 	scripts/vm-run -o $(VM_OUT)-bench -m 2048 $(BENCH_VM_ARGS) -- bench/run_bench.sh $(BENCH_ARGS)
 
+# The fuzzer (selftests/vgpu_fuzz, Documentation/testing.rst) in one VM:
+# FUZZ_OPS operations (a few minutes under TCG) from FUZZ_SEED (default:
+# from the clock, printed first); FUZZ_ARGS passes more options.
+FUZZ_OPS ?= 300000
+FUZZ_SEED ?=
+FUZZ_ARGS ?=
+fuzz: all
+	@rm -rf $(VM_OUT)-fuzz
+	scripts/vm-run -o $(VM_OUT)-fuzz -m 2048 -t 3600 $(VM_ARGS) -- selftests/vgpu_fuzz \
+		--ops $(FUZZ_OPS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(FUZZ_ARGS)
+.PHONY: fuzz
+
 # The Linux end-to-end guest: the cached 6.12 kernel, and an initramfs with
 # the stock bochs DRM driver and e2e/linux/drm_pattern (built here, from
 # the packages; nothing of it is committed).
