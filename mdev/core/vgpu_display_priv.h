@@ -105,7 +105,7 @@ void vgpu_vram_budget_retain(struct vgpu_vram_budget *budget, s64 bytes);
 bool vgpu_vram_budget_exceeded(struct vgpu_vram_budget *budget);
 
 /* ------------------------------------------------------------------ */
-/* display.c */
+/* display.c (ioctl.c has the ioctls) */
 
 /**
  * struct vgpu_layout - one plane configuration with a stable id
@@ -223,6 +223,10 @@ void vgpu_display_put(struct vgpu_display *disp);
 u32 vgpu_display_generation(struct vgpu_display *disp);
 void vgpu_display_layout_unuse(struct vgpu_display *disp,
 			       struct vgpu_layout *layout);
+void vgpu_layout_use(struct vgpu_display *disp, struct vgpu_layout *l);
+bool vgpu_plane_stale(struct vgpu_display *disp, unsigned int type);
+int vgpu_plane_update(struct vgpu_display *disp, unsigned int type);
+void vgpu_plane_snapshot(struct vgpu_plane *pl, struct vgpu_plane_state *st);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* static without KUnit; exported for the suites in mdev/kunit */
 extern unsigned int vgpu_max_idle_layouts;
@@ -230,7 +234,6 @@ struct vgpu_layout *vgpu_layout_get(struct vgpu_display *disp,
 				    const struct vgpu_plane_desc *desc);
 void vgpu_layout_unuse_locked(struct vgpu_display *disp, struct vgpu_layout *l);
 void vgpu_layouts_trim(struct vgpu_display *disp, unsigned int keep);
-int vgpu_plane_update(struct vgpu_display *disp, unsigned int type);
 #endif
 
 /* dmabuf.c */

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vgpu_display: the display ioctls, VFIO_DEVICE_QUERY_GFX_PLANE and
+ * VFIO_DEVICE_GET_GFX_DMABUF.
+ *
+ * QUERY is polled every frame by every display of the VMM: for a plane
+ * whose registers did not change it copies the published state (display.c)
+ * under its seqcount and writes the answer, with no lock held and no work
+ * proportional to anything. Only then is user memory touched.
+ */
+#include <linux/nospec.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include "vgpu_display_priv.h"
+
+/* Two consecutive u32 fields of a user struct as one 64-bit store. */
+static __always_inline u64 vgpu_pair(u32 first, u32 second)
+{
+	return IS_ENABLED(CONFIG_CPU_BIG_ENDIAN) ?
+	       (u64)first << 32 | second : (u64)second << 32 | first;
+}
+
+/* The three input fields of QUERY: argsz, flags, drm_plane_type. */
+static int vgpu_query_read(struct vfio_device_gfx_plane_info __user *arg,
+			   u32 *argsz, u32 *flags, u32 *type)
+{
+	if (!user_access_begin(arg, offsetofend(typeof(*arg), drm_plane_type)))
+		return -EFAULT;
+	unsafe_get_user(*argsz, &arg->argsz, efault);
+	unsafe_get_user(*flags, &arg->flags, efault);
+	unsafe_get_user(*type, &arg->drm_plane_type, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
+ * The output fields of QUERY, from drm_format on, from the snapshot @st of
+ * plane @type; the generation at offset 60 only with @gen. An absent
+ * cursor reports the hotspot 0xffffffff (none).
+ *
+ * The user access window holds nothing but stores from the stack copy: no
+ * lock, no call, no index (objtool checks), and it covers exactly the
+ * bytes written. From width on the fields pair up into naturally aligned
+ * 64-bit words (the layout is fixed ABI) and are stored two at a time.
+ */
+static int vgpu_query_write(struct vfio_device_gfx_plane_info __user *arg,
+			    const struct vgpu_plane_state *st, u32 type, bool gen)
+{
+	const u32 none = !st->desc.drm_format && type == VGPU_PLANE_CURSOR ? U32_MAX : 0;
+	const size_t len = gen ? sizeof(*arg) : offsetofend(typeof(*arg), dmabuf_id);
+	const u64 hot = vgpu_pair(st->desc.x_hot | none, st->desc.y_hot | none);
+
+	BUILD_BUG_ON(offsetof(typeof(*arg), width) % 8 ||
+		     offsetof(typeof(*arg), height) != offsetof(typeof(*arg), width) + 4 ||
+		     offsetof(typeof(*arg), stride) != offsetof(typeof(*arg), width) + 8 ||
+		     offsetof(typeof(*arg), size) != offsetof(typeof(*arg), width) + 12 ||
+		     offsetof(typeof(*arg), x_pos) != offsetof(typeof(*arg), width) + 16 ||
+		     offsetof(typeof(*arg), x_hot) != offsetof(typeof(*arg), width) + 24 ||
+		     offsetof(typeof(*arg), dmabuf_id) != offsetof(typeof(*arg), width) + 32 ||
+		     offsetof(typeof(*arg), reserved) != offsetof(typeof(*arg), width) + 36);
+
+	if (!user_access_begin(arg, len))
+		return -EFAULT;
+	unsafe_put_user(st->desc.drm_format, &arg->drm_format, efault);
+	unsafe_put_user(0ULL, &arg->drm_format_mod, efault);	/* linear */
+	unsafe_put_user(vgpu_pair(st->desc.width, st->desc.height),
+			(u64 __user *)&arg->width, efault);
+	unsafe_put_user(vgpu_pair(st->desc.stride, st->desc.size),
+			(u64 __user *)&arg->stride, efault);
+	unsafe_put_user(vgpu_pair(st->desc.x_pos, st->desc.y_pos),
+			(u64 __user *)&arg->x_pos, efault);
+	unsafe_put_user(hot, (u64 __user *)&arg->x_hot, efault);
+	if (gen)
+		unsafe_put_user(vgpu_pair(st->id, st->generation),
+				(u64 __user *)&arg->dmabuf_id, efault);
+	else
+		unsafe_put_user(st->id, &arg->dmabuf_id, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/*
+ * VFIO_DEVICE_QUERY_GFX_PLANE; see vgpu_display_ioctl(). A probe for the
+ * display's own kind answers 0, any other probe -EINVAL. A query must set
+ * exactly that kind and ask for the primary or the cursor plane. An off or
+ * invalid plane is a success with every output field zero (and, for the
+ * cursor, the hotspot 0xffffffff: none). The generation (see
+ * <linux/vgpu_display.h>) is stored at offset 60 when argsz covers it.
+ *
+ * The published state is copied to the stack under its seqcount first;
+ * only then is user memory touched, with nothing held.
+ */
+static long vgpu_display_query_plane(struct vgpu_display *disp,
+				     struct vfio_device_gfx_plane_info __user *arg)
+{
+	const u32 minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
+	const u32 kind = disp->config.mode == VGPU_DISPLAY_REGION ?
+			 VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
+	struct vgpu_plane_state st;
+	u32 argsz, flags, type;
+	int ret;
+
+	ret = vgpu_query_read(arg, &argsz, &flags, &type);
+	if (ret)
+		return ret;
+	if (argsz < minsz)
+		return -EINVAL;
+	if (flags & VFIO_GFX_PLANE_TYPE_PROBE)
+		return flags == (VFIO_GFX_PLANE_TYPE_PROBE | kind) ? 0 : -EINVAL;
+	/*
+	 * QEMU (7.2 and later) leaves drm_plane_type 0 in its region queries,
+	 * meaning the primary plane: a region display takes 0 for it.
+	 */
+	if (kind == VFIO_GFX_PLANE_TYPE_REGION && !type)
+		type = VGPU_PLANE_PRIMARY;
+	if (flags != kind || (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR))
+		return -EINVAL;
+	type = array_index_nospec(type - 1, VGPU_NUM_PLANES) + 1;
+
+	if (vgpu_plane_stale(disp, type)) {
+		ret = vgpu_plane_update(disp, type);
+		if (ret)
+			return ret;
+	}
+	vgpu_plane_snapshot(&disp->planes[type - 1], &st);
+	return vgpu_query_write(arg, &st, type, argsz >= sizeof(*arg));
+}
+
+/* VFIO_DEVICE_GET_GFX_DMABUF; see vgpu_display_ioctl(). */
+static long vgpu_display_get_dmabuf(struct vgpu_display *disp, u32 __user *arg)
+{
+	struct vgpu_vram *vram;
+	struct vgpu_layout *l;
+	u32 id;
+
+	if (disp->config.mode != VGPU_DISPLAY_DMABUF)
+		return -ENOTTY;
+	if (get_user(id, arg))
+		return -EFAULT;
+
+	mutex_lock(&disp->lock);
+	l = id ? xa_load(&disp->layouts, id) : NULL;
+	if (!l || !disp->vram || l->session != disp->session) {
+		mutex_unlock(&disp->lock);
+		return -ENOENT;
+	}
+	vgpu_layout_use(disp, l);
+	vram = disp->vram;
+	vgpu_vram_get(vram);
+	mutex_unlock(&disp->lock);
+
+	/* The export owns the use count and @vram from here, even on failure. */
+	return vgpu_dmabuf_export(disp, l, vram);
+}
+
+/**
+ * vgpu_display_ioctl() - the VFIO display ioctls of a device
+ * @disp: the display
+ * @cmd: ioctl command
+ * @arg: its argument
+ *
+ * Handles %VFIO_DEVICE_QUERY_GFX_PLANE and %VFIO_DEVICE_GET_GFX_DMABUF;
+ * a vendor driver calls it for those commands (or for every command it
+ * does not handle itself).
+ *
+ * QUERY_GFX_PLANE: a probe (PROBE|DMABUF for a dma-buf display,
+ * PROBE|REGION for a region display) answers 0, any other probe -EINVAL.
+ * A query must set exactly the display's kind and ask for the primary or
+ * the cursor plane, with argsz at least 60; a region display also takes
+ * plane type 0 for the primary plane, as QEMU sends it. An off or invalid plane is a
+ * success with every output field zero; an absent cursor reports the
+ * hotspot 0xffffffff. The plane's generation is stored at offset 60 when
+ * argsz is 64 or more.
+ *
+ * GET_GFX_DMABUF: every call exports a new dma-buf with its own file, so
+ * fds are independent of each other even for the same id.
+ *
+ * Context: process context; may sleep.
+ * Return: 0 for QUERY_GFX_PLANE, a new O_CLOEXEC read-write fd for
+ * GET_GFX_DMABUF, or -EINVAL (bad argsz, flags or plane type), -ENOENT
+ * (an id that names no layout of the current open session), -EFAULT,
+ * -ENOMEM, -EMFILE, or -ENOTTY for other commands and for GET_GFX_DMABUF
+ * on a region display.
+ */
+long vgpu_display_ioctl(struct vgpu_display *disp, unsigned int cmd,
+			unsigned long arg)
+{
+	switch (cmd) {
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return vgpu_display_query_plane(disp, (void __user *)arg);
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		return vgpu_display_get_dmabuf(disp, (u32 __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_display_ioctl, VGPU_DISPLAY);
