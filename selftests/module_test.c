@@ -99,7 +99,7 @@ TEST_F(module, core_pinned_by_vendor_module)
 	EXPECT_FALSE(vgpu_path_exists("/sys/module/" VGPU_CORE_MODULE));
 
 	/* without the core the vendor module cannot resolve its symbols */
-	EXPECT_EQ(-ENOENT, vgpu_load_ko("../mdev/" VGPU_MODULE ".ko", ""));
+	EXPECT_EQ(-ENOENT, vgpu_load_ko(vgpu_tree_path("mdev/" VGPU_MODULE ".ko"), ""));
 	EXPECT_FALSE(vgpu_module_loaded());
 	ASSERT_EQ(0, vgpu_module_load());
 	EXPECT_TRUE(vgpu_path_exists("/sys/module/" VGPU_CORE_MODULE));

@@ -106,7 +106,7 @@ bool vgpu_path_exists(const char *path)
  * The kernel modules (@rel ending in .ko) are looked up under $VGPU_KO_DIR
  * instead when it is set: make check-debug builds them outside the tree.
  */
-static const char *vgpu_tree_path(const char *rel)
+const char *vgpu_tree_path(const char *rel)
 {
 	static char path[PATH_MAX];
 	const char *ko_dir = getenv("VGPU_KO_DIR");

@@ -36,6 +36,11 @@ int vgpu_sysfs_write(const char *path, const char *val);
 long long vgpu_sysfs_read_ll(const char *path);
 bool vgpu_path_exists(const char *path);
 
+/*
+ * @rel relative to the top of the tree; a .ko under $VGPU_KO_DIR when set.
+ * The result is a static buffer, valid until the next call.
+ */
+const char *vgpu_tree_path(const char *rel);
 int vgpu_load_ko(const char *path, const char *params);
 /* selftests/importer/vgpu_test_importer.ko, a kernel dma-buf importer */
 int vgpu_importer_ensure_loaded(void);
