@@ -3,8 +3,9 @@
  * vgpu_fuzz: setting up (modules, instances, threads, the low-address
  * area) and tearing down, with the checks of the end: no dma-buf left
  * alive, every instance removable, kernel memory back near where it was,
- * no leak kmemleak can see, the modules unloadable; and the summary with
- * the errno histogram.
+ * the modules unloadable; and the summary with the errno histogram.
+ * (Leaks kmemleak sees are left to the caller: run_tests.sh scans after
+ * the whole suite.)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,8 +15,6 @@
 #include <unistd.h>
 
 #include "vgpu_fuzz.h"
-
-#define FZ_KMEMLEAK	"/sys/kernel/debug/kmemleak"
 
 static long long fz_kernel_mem(void)
 {
@@ -117,7 +116,6 @@ int fz_setup(struct fz *fz)
 			strerror(-ret));
 		return -1;
 	}
-	vgpu_sysfs_write(FZ_KMEMLEAK, "clear");
 	fz->kmsg_fd = fz_kmsg_open();
 	fz->vgem_fd = vgpu_vgem_open(NULL);
 	fz_reserve_low(fz);
@@ -159,21 +157,6 @@ static void fz_mem_check(struct fz *fz)
 			   now - fz->mem_base_kb, fz->opt.mem_slack_kb);
 }
 
-/* With kmemleak (debug kernels): nothing unreferenced after the run. */
-static void fz_kmemleak_check(void)
-{
-	char buf[4096];
-	int ret;
-
-	if (access(FZ_KMEMLEAK, F_OK))
-		return;
-	sleep(6);	/* kmemleak ignores objects younger than 5 s */
-	vgpu_sysfs_write(FZ_KMEMLEAK, "scan");
-	ret = vgpu_sysfs_read(FZ_KMEMLEAK, buf, sizeof(buf));
-	if (!ret && strstr(buf, "unreferenced object"))
-		fz_finding(NULL, "kmemleak", "kmemleak after the run:\n%s", buf);
-}
-
 static void fz_unload_check(void)
 {
 	int ret = 0, i;
@@ -211,7 +194,6 @@ void fz_finish(struct fz *fz)
 	if (fz->low)
 		munmap(fz->low, FZ_LOW_SIZE);
 	fz_mem_check(fz);
-	fz_kmemleak_check();
 	if (!fz->opt.no_unload)
 		fz_unload_check();
 	fz_kmsg_scan(fz);
