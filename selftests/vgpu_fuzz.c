@@ -298,12 +298,19 @@ static void *fz_worker(void *arg)
 	return NULL;
 }
 
-/* Exit right away, telling the parent (which would wait forever on a hang). */
+/*
+ * Exit right away, telling the parent (which would wait forever on a
+ * hang). Threads stuck in the kernel keep the fd table alive: close the
+ * standard streams, or a reader of a pipe from them would wait as well.
+ */
 static void __attribute__((noreturn)) fz_exit_now(struct fz *fz, int code)
 {
 	char c = code;
 
 	fflush(stdout);
+	fflush(stderr);
+	close(STDOUT_FILENO);
+	close(STDERR_FILENO);
 	if (fz->status_fd >= 0 && write(fz->status_fd, &c, 1) < 0)
 		code = 1;
 	_exit(code);
