@@ -11,6 +11,7 @@
 #   make bench    benchmarks against upstream mbochs in one VM (figures, ratios)
 #   make demo     a vGPU's guest through stock QEMU: PNGs + report in demo-out/
 #   make check-e2e  the slow end-to-end tests (stock Linux bochs-drm guest)
+#   make check-debug  the suite on a debug 6.12 kernel (KASAN, lockdep, ...)
 
 VGPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/vgpu-display
 export VGPU_CACHE
@@ -161,6 +162,29 @@ check:
 	$(MAKE) lint
 	$(MAKE) vmtest
 
+# The suite on a debug Linux 6.12 (KASAN, KFENCE, lockdep, kmemleak, UBSAN,
+# fault injection: scripts/debug-kernel.config), built from linux-source-6.12
+# once per configuration and cached (scripts/debug-kernel.sh). The modules
+# are rebuilt against it in build/kdebug (scripts/debug-modules.sh; the
+# in-tree build stays as it is) and the tests load those. T= as for vmtest.
+# After the suite: selftests/vgpu_fuzz (skipped when absent) for two
+# minutes (VGPU_FUZZ_ARGS), then a kmemleak scan. Documentation/testing.rst
+# has the figures.
+KDEBUG_DIR = $(VGPU_CACHE)/kdebug/current
+KDEBUG_KO = $(CURDIR)/build/kdebug
+DEBUG_VM_ARGS ?= -m 2048 -t 2400 --append "kasan.fault=report kasan_multi_shot kmemleak=on"
+VGPU_FUZZ_ARGS ?= --duration 120
+check-debug:
+	scripts/deps.sh
+	$(MAKE) all
+	scripts/debug-kernel.sh >/dev/null
+	scripts/debug-modules.sh $(KDEBUG_DIR)/build $(KDEBUG_KO)
+	@rm -rf $(VM_OUT)-debug
+	@status=0; scripts/vm-run -o $(VM_OUT)-debug --kernel-dir $(KDEBUG_DIR) $(DEBUG_VM_ARGS) \
+		--env VGPU_KO_DIR=$(KDEBUG_KO) --env VGPU_KMEMLEAK=1 --env VGPU_FUZZ=1 \
+		--env VGPU_FUZZ_ARGS="$(VGPU_FUZZ_ARGS)" -- selftests/run_tests.sh $(T) || status=$$?; \
+	  scripts/test-summary $(VM_OUT)-debug/output.log $(VM_OUT)-debug/findings.tests $$status
+
 clean:
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer clean
@@ -169,7 +193,8 @@ clean:
 	rm -rf $(E2E_LINUX_BUILD)
 	$(MAKE) -C selftests clean KSELFTEST_DIR=.
 	$(MAKE) -C bench clean KSELFTEST_DIR=. KUAPI=. KDIR=. MBOCHS_SRC=.
-	rm -rf $(VM_OUT) $(VM_OUT)-bench $(VM_OUT)-e2e $(DEMO_OUT) .lint-*.log .lint-docs build
+	rm -rf $(VM_OUT) $(VM_OUT)-bench $(VM_OUT)-e2e $(VM_OUT)-debug $(DEMO_OUT) .lint-*.log .lint-docs build
 
 .PHONY: all deps modules userspace lint docs vmtest bench demo check check-e2e clean \
 	need-kdir need-deps e2e-linux-guest
+.PHONY: check-debug
