@@ -257,10 +257,12 @@ static void fz_finding_report(struct fz *fz, struct fz_thread *t, unsigned int n
 {
 	unsigned int i;
 
-	printf("FINDING %u [%s] %s%u op #%llu, seed 0x%llx: %s\n", n, key,
-	       t ? "thread " : "main (threads ", t ? t->id : fz->opt.threads,
-	       t ? (unsigned long long)t->ops : 0ull,
-	       (unsigned long long)fz->opt.seed, msg);
+	if (t)
+		printf("FINDING %u [%s] thread %u op #%llu, seed 0x%llx: %s\n", n, key, t->id,
+		       (unsigned long long)t->ops, (unsigned long long)fz->opt.seed, msg);
+	else
+		printf("FINDING %u [%s] main thread, seed 0x%llx: %s\n", n, key,
+		       (unsigned long long)fz->opt.seed, msg);
 	printf("  reproduce: vgpu_fuzz --seed 0x%llx -j %u %s %llu --types %s\n",
 	       (unsigned long long)fz->opt.seed, fz->opt.threads,
 	       fz->opt.duration ? "--duration" : "--ops",
