@@ -162,6 +162,7 @@ enum { OPT_SKIP = 256, OPT_HANG, OPT_SLACK, OPT_NO_UNLOAD, OPT_NO_FORK };
 static int fz_parse_one(struct fz_opts *o, int c, const char *arg)
 {
 	uint64_t v = 0;
+	size_t n;
 
 	if (arg && c != 't' && c != OPT_SKIP && fz_parse_num(arg, &v))
 		return -1;
@@ -184,6 +185,12 @@ static int fz_parse_one(struct fz_opts *o, int c, const char *arg)
 		snprintf(o->types, sizeof(o->types), "%s", arg);
 		break;
 	case OPT_SKIP:
+		n = strlen(o->skip_list);
+		if (n + strlen(arg) + 2 > sizeof(o->skip_list))
+			return -1;
+		if (n)
+			o->skip_list[n++] = ',';
+		memcpy(o->skip_list + n, arg, strlen(arg) + 1);
 		return fz_parse_skip(arg, &o->skip);
 	case OPT_HANG:
 		o->hang_timeout = v;

@@ -272,6 +272,7 @@ struct fz_thread {
  * @no_unload: leave the modules loaded at the end
  * @mem_slack_kb: allowed growth of kernel memory over the run
  * @skip: bit mask of operations (table index) not to run
+ * @skip_list: --skip as given, for the reproducing command line
  * @types: comma-separated mdev types, one instance each
  */
 struct fz_opts {
@@ -285,6 +286,7 @@ struct fz_opts {
 	int no_unload;
 	long long mem_slack_kb;
 	uint64_t skip;
+	char skip_list[256];
 	char types[256];
 };
 

@@ -263,11 +263,11 @@ static void fz_finding_report(struct fz *fz, struct fz_thread *t, unsigned int n
 	else
 		printf("FINDING %u [%s] main thread, seed 0x%llx: %s\n", n, key,
 		       (unsigned long long)fz->opt.seed, msg);
-	printf("  reproduce: vgpu_fuzz --seed 0x%llx -j %u %s %llu --types %s\n",
+	printf("  reproduce: vgpu_fuzz --seed 0x%llx -j %u %s %llu --types %s%s%s\n",
 	       (unsigned long long)fz->opt.seed, fz->opt.threads,
 	       fz->opt.duration ? "--duration" : "--ops",
 	       fz->opt.duration ? fz->opt.duration : (unsigned long long)fz->opt.ops,
-	       fz->opt.types);
+	       fz->opt.types, fz->opt.skip ? " --skip " : "", fz->opt.skip_list);
 	if (t) {
 		printf("  last operations of thread %u, oldest first:\n", t->id);
 		fz_print_ring(t, FZ_RING);
