@@ -311,6 +311,35 @@ TEST_F(dmabuf, import_into_vgem)
 	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "live_dmabufs"));
 }
 
+/*
+ * Two dma-bufs of one layout (every GET makes a new one) imported into the
+ * same device: two DMA mappings of the same pages, which the DMA API's
+ * debug checks (make check-debug) must not see as a conflict.
+ */
+TEST_F(dmabuf, two_dmabufs_of_a_layout_import_into_one_device)
+{
+	uint32_t h[2] = {};
+	int vgem, fd[2], i;
+
+	vgem = vgpu_vgem_open(NULL);
+	if (vgem < 0)
+		SKIP(return, "no vgem device (modprobe vgem)");
+	for (i = 0; i < 2; i++) {
+		fd[i] = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
+		ASSERT_LE(0, fd[i]);
+		ASSERT_EQ(0, drmPrimeFDToHandle(vgem, fd[i], &h[i]));
+	}
+	EXPECT_NE(h[0], h[1]);
+	for (i = 0; i < 2; i++) {
+		struct drm_gem_close gc = { .handle = h[i] };
+
+		EXPECT_EQ(0, drmIoctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc));
+		close(fd[i]);
+	}
+	close(vgem);
+	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "live_dmabufs"));
+}
+
 TEST_F(dmabuf, kernel_importer_attach_map_vmap)
 {
 	size_t size = self->plane.size;

@@ -17,7 +17,10 @@
  *
  * Video memory is ordinary write-back RAM and every CPU mapping of it is
  * cached, so there are no begin/end_cpu_access callbacks: DMA_BUF_IOCTL_SYNC
- * has nothing to flush.
+ * has nothing to flush. Device mappings skip CPU cache maintenance too:
+ * the buffer is a live view of what the guest writes, with no point in
+ * time a sync would belong to, so importers need cache-coherent DMA (as
+ * on x86).
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -84,7 +87,13 @@ static struct sg_table *vgpu_dmabuf_map(struct dma_buf_attachment *at,
 					vbuf->size, GFP_KERNEL);
 	if (ret)
 		goto err_sgt;
-	ret = dma_map_sgtable(at->dev, sgt, dir, 0);
+	/*
+	 * Every GET makes a new dma-buf, so one device may well map the same
+	 * pages through two of them: skip the CPU cache maintenance, which is
+	 * meaningless for a live view the guest keeps writing (and which the
+	 * DMA API cannot track for overlapping mappings), as DRM PRIME does.
+	 */
+	ret = dma_map_sgtable(at->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (ret)
 		goto err_table;
 	kvfree(pages);
@@ -102,7 +111,7 @@ err_pages:
 static void vgpu_dmabuf_unmap(struct dma_buf_attachment *at,
 			      struct sg_table *sgt, enum dma_data_direction dir)
 {
-	dma_unmap_sgtable(at->dev, sgt, dir, 0);
+	dma_unmap_sgtable(at->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
