@@ -7,9 +7,7 @@
  * (Leaks kmemleak sees are left to the caller: run_tests.sh scans after
  * the whole suite.)
  */
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,30 +15,6 @@
 #include <unistd.h>
 
 #include "vgpu_fuzz.h"
-
-/*
- * Kernel memory in KiB once reclaimable caches are dropped and every slab
- * cache is shrunk: that frees empty slabs, and with KASAN the freed
- * objects its quarantine still holds (tens of MiB after a run).
- */
-static long long fz_kernel_mem(void)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-
-	vgpu_sysfs_write("/proc/sys/vm/drop_caches", "3");
-	dir = opendir("/sys/kernel/slab");
-	while (dir && (de = readdir(dir))) {
-		if (de->d_name[0] == '.' || de->d_type == DT_LNK)
-			continue;	/* aliases are links to the caches */
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", de->d_name);
-		vgpu_sysfs_write(path, "1");
-	}
-	if (dir)
-		closedir(dir);
-	return vgpu_kernel_mem_kb();
-}
 
 static void fz_reserve_low(struct fz *fz)
 {
@@ -139,7 +113,7 @@ int fz_setup(struct fz *fz)
 	fz->kmsg_fd = fz_kmsg_open();
 	fz->vgem_fd = vgpu_vgem_open(NULL);
 	fz_reserve_low(fz);
-	fz->mem_base_kb = fz_kernel_mem();
+	fz->mem_base_kb = vgpu_kernel_mem_kb();
 	if (fz_instances_setup(fz) || fz_threads_setup(fz))
 		return -1;
 	fz_signals_init();
@@ -164,7 +138,7 @@ static void fz_mem_check(struct fz *fz)
 	int i;
 
 	for (i = 0; i < 10; i++) {
-		now = fz_kernel_mem();
+		now = vgpu_kernel_mem_kb();
 		if (now - fz->mem_base_kb <= fz->opt.mem_slack_kb)
 			break;
 		sleep(1);

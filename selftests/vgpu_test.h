@@ -140,7 +140,11 @@ uint32_t vgpu_generation(const struct vfio_device_gfx_plane_info *info);
 /* /sys/bus/mdev/devices/UUID/vgpu_display/@attr, or a negative errno */
 long long vgpu_display_stat(const char *uuid, const char *attr);
 
-/* Kernel memory in KiB: Slab + PageTables + KernelStack + VmallocUsed */
+/*
+ * Kernel memory in KiB: Slab + PageTables + KernelStack + VmallocUsed,
+ * after dropping caches and shrinking the slab caches (and so KASAN's
+ * quarantine), so that freed memory does not count.
+ */
 long long vgpu_kernel_mem_kb(void);
 
 /* Fill @buf with the 128-byte EDID block of a @w x @h monitor. */
