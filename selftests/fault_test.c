@@ -274,16 +274,12 @@ TEST_F(fault, create)
 /* The group and container as vgpu_open() sets them up, without the device. */
 static int group_open(const char *uuid, int *container)
 {
-	char path[PATH_MAX], link[PATH_MAX];
-	int group, iommu = VFIO_TYPE1v2_IOMMU;
-	ssize_t n;
+	int group, iommu = VFIO_TYPE1v2_IOMMU, nr = vgpu_mdev_iommu_group(uuid);
+	char path[64];
 
-	snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	if (nr < 0)
+		return nr;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", nr);
 	*container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	group = open(path, O_RDWR | O_CLOEXEC);
 	if (*container < 0 || group < 0 ||

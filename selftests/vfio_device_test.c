@@ -124,22 +124,6 @@ TEST_F(device, get_device_fd_wrong_name)
 	EXPECT_EQ(ENODEV, errno);
 }
 
-static int set_req_eventfd(int fd, int32_t efd)
-{
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd;
-	} arg = {
-		.set.argsz = sizeof(arg),
-		.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.set.index = VFIO_PCI_REQ_IRQ_INDEX,
-		.set.count = 1,
-		.fd = efd,
-	};
-
-	return ioctl(fd, VFIO_DEVICE_SET_IRQS, &arg) ? -errno : 0;
-}
-
 TEST_F(device, remove_while_open_asks_user)
 {
 	struct vgpu_remover r;
@@ -149,7 +133,7 @@ TEST_F(device, remove_while_open_asks_user)
 
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
-	ASSERT_EQ(0, set_req_eventfd(self->fd, efd));
+	ASSERT_EQ(0, vgpu_set_req_eventfd(self->fd, efd));
 
 	/* removal blocks until we let go, but first it asks us to */
 	ASSERT_EQ(0, vgpu_mdev_remove_start(&r, self->uuid));
@@ -179,8 +163,8 @@ TEST_F(device, set_irqs_validation)
 
 	ASSERT_LE(0, efd);
 	/* a bad fd, an interrupt that does not exist, a bad action */
-	EXPECT_EQ(-EBADF, set_req_eventfd(self->fd, 1000));
-	EXPECT_EQ(-EINVAL, set_req_eventfd(self->fd, -2));
+	EXPECT_EQ(-EBADF, vgpu_set_req_eventfd(self->fd, 1000));
+	EXPECT_EQ(-EINVAL, vgpu_set_req_eventfd(self->fd, -2));
 	set.index = VFIO_PCI_INTX_IRQ_INDEX;
 	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
 	EXPECT_EQ(EINVAL, errno);
@@ -190,13 +174,13 @@ TEST_F(device, set_irqs_validation)
 	EXPECT_EQ(EINVAL, errno);
 
 	/* DATA_NONE with count 1 fires the trigger (loopback) */
-	ASSERT_EQ(0, set_req_eventfd(self->fd, efd));
+	ASSERT_EQ(0, vgpu_set_req_eventfd(self->fd, efd));
 	set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_EQ(1, count);
 	/* -1 unregisters */
-	ASSERT_EQ(0, set_req_eventfd(self->fd, -1));
+	ASSERT_EQ(0, vgpu_set_req_eventfd(self->fd, -1));
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
 	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
 	EXPECT_EQ(EAGAIN, errno);
@@ -265,7 +249,7 @@ TEST_F(device, set_irqs_reads_nothing_past_argsz)
 	EXPECT_EQ(EAGAIN, errno);
 
 	/* with argsz covering it, the same eventfd is taken */
-	ASSERT_EQ(0, set_req_eventfd(self->fd, efd));
+	ASSERT_EQ(0, vgpu_set_req_eventfd(self->fd, efd));
 	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_EQ(1, count);

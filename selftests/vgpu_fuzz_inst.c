@@ -25,38 +25,6 @@
 #define FZ_REQ_WAIT_MS		10000	/* the REQ eventfd fires at once */
 #define FZ_REMOVE_WAIT_MS	15000	/* removal of a closed device */
 
-static int fz_group_of(const char *uuid)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s/iommu_group", uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -errno;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	return atoi(base ? base + 1 : link);
-}
-
-/* Register @in->efd as the REQ interrupt of device fd @fd. */
-static int fz_req_register(struct fz_inst *in, int fd)
-{
-	struct {
-		struct vfio_irq_set hdr;
-		int32_t fd;
-	} set = {
-		.hdr.argsz = sizeof(set),
-		.hdr.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.hdr.index = VFIO_PCI_REQ_IRQ_INDEX,
-		.hdr.count = 1,
-		.fd = in->efd,
-	};
-
-	return ioctl(fd, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
-}
-
 /* What the device says about itself: regions, sizes, the largest mode. */
 static int fz_inst_discover(struct fz_inst *in)
 {
@@ -108,7 +76,7 @@ static int fz_inst_open(struct fz_inst *in, int nfds)
 	int group, ret;
 
 	if (in->group < 0) {
-		group = fz_group_of(in->uuid);
+		group = vgpu_mdev_iommu_group(in->uuid);
 		if (group < 0)
 			return group;
 		snprintf(path, sizeof(path), "/dev/vfio/%d", group);
@@ -124,7 +92,7 @@ static int fz_inst_open(struct fz_inst *in, int nfds)
 		if (in->fds[in->nfds] < 0)
 			goto err;
 	}
-	ret = fz_req_register(in, in->fds[0]);
+	ret = vgpu_set_req_eventfd(in->fds[0], in->efd);
 	if (!ret)
 		ret = fz_inst_discover(in);
 	if (ret) {
@@ -265,7 +233,7 @@ static int fz_inst_remove(struct fz_thread *t, struct fz_inst *in, int open)
 	int ret;
 
 	if (open) {
-		fz_req_register(in, in->fds[0]);
+		vgpu_set_req_eventfd(in->fds[0], in->efd);
 		while (read(in->efd, &v, sizeof(v)) > 0)
 			;	/* a SET_IRQS of the fuzz may have fired it */
 	} else {
@@ -470,7 +438,7 @@ void op_fd_cycle(struct fz_thread *t, struct fz_inst *in)
 		fz_finding(t, "new-fd-info", "GET_INFO on a new fd of %s: %s, %u regions",
 			   in->uuid, strerror(errno), info.num_regions);
 	in->fds[in->nfds++] = fd;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", fz_group_of(in->uuid));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vgpu_mdev_iommu_group(in->uuid));
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd >= 0 || errno != EBUSY)
 		fz_finding(t, "group-open-twice", "a second open of %s: %s", path,

@@ -237,6 +237,37 @@ int vgpu_mdev_remove(const char *uuid)
 	return vgpu_sysfs_write(path, "1");
 }
 
+int vgpu_mdev_iommu_group(const char *uuid)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s/iommu_group", uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	return atoi(base ? base + 1 : link);
+}
+
+int vgpu_set_req_eventfd(int fd, int32_t efd)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} arg = {
+		.set.argsz = sizeof(arg),
+		.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.set.index = VFIO_PCI_REQ_IRQ_INDEX,
+		.set.count = 1,
+		.fd = efd,
+	};
+
+	return ioctl(fd, VFIO_DEVICE_SET_IRQS, &arg) ? -errno : 0;
+}
+
 bool vgpu_mdev_exists(const char *uuid)
 {
 	char path[PATH_MAX];

@@ -61,6 +61,10 @@ long long vgpu_type_available(const char *type);
 int vgpu_mdev_create(const char *type, const char *uuid);
 int vgpu_mdev_remove(const char *uuid);
 bool vgpu_mdev_exists(const char *uuid);
+/* The instance's IOMMU group number (/dev/vfio/N), or a negative errno. */
+int vgpu_mdev_iommu_group(const char *uuid);
+/* Register eventfd @efd (-1: none) as the REQ interrupt of device fd @fd. */
+int vgpu_set_req_eventfd(int fd, int32_t efd);
 /*
  * Remove an instance from another thread, for removals that block until
  * the device is released: vgpu_mdev_remove_start(), then
