@@ -235,6 +235,25 @@ void op_mmap_low(struct fz_thread *t, struct fz_inst *in)
 }
 
 /*
+ * The instance of mapping slot @s, read-locked so no close of the device
+ * can drop the mapping meanwhile, and a copy of the slot taken under that
+ * lock in @m (check m->inst: the slot may have changed before).
+ */
+static struct fz_inst *fz_slot_hold(struct fz_thread *t, int s, struct fz_map *m)
+{
+	struct fz_inst *in;
+
+	pthread_mutex_lock(&t->maps_lock);
+	in = t->maps[s].inst;
+	pthread_mutex_unlock(&t->maps_lock);
+	pthread_rwlock_rdlock(&in->lock);
+	pthread_mutex_lock(&t->maps_lock);
+	*m = t->maps[s];
+	pthread_mutex_unlock(&t->maps_lock);
+	return in;
+}
+
+/*
  * Touch a mapping: a word of its first, last or a random page, read or
  * written, or (dma-bufs) one word of each of its first 64 pages.
  */
@@ -247,13 +266,7 @@ void op_touch(struct fz_thread *t, struct fz_inst *unused)
 
 	if (s < 0)
 		return;
-	pthread_mutex_lock(&t->maps_lock);
-	in = t->maps[s].inst;
-	pthread_mutex_unlock(&t->maps_lock);
-	pthread_rwlock_rdlock(&in->lock);
-	pthread_mutex_lock(&t->maps_lock);
-	m = t->maps[s];
-	pthread_mutex_unlock(&t->maps_lock);
+	in = fz_slot_hold(t, s, &m);
 	if (!m.addr || m.inst != in || !(m.prot & (PROT_READ | PROT_WRITE)))
 		goto out;
 	pages = m.len / FZ_PAGE;
@@ -362,13 +375,7 @@ void op_fork_touch(struct fz_thread *t, struct fz_inst *unused)
 
 	if (s < 0)
 		return;
-	pthread_mutex_lock(&t->maps_lock);
-	in = t->maps[s].inst;
-	pthread_mutex_unlock(&t->maps_lock);
-	pthread_rwlock_rdlock(&in->lock);
-	pthread_mutex_lock(&t->maps_lock);
-	m = t->maps[s];
-	pthread_mutex_unlock(&t->maps_lock);
+	in = fz_slot_hold(t, s, &m);
 	if (!m.addr || m.inst != in || !(m.prot & PROT_READ))
 		goto out;
 	pthread_rwlock_rdlock(&t->fz->fork_lock);
