@@ -7,8 +7,7 @@
  *
  * Every access is judged against what the region documents: the bytes a
  * successful access moves (exactly, where nothing may shorten it), the
- * errors it may give, and never more than asked for or than the buffer
- * holds.
+ * errors it may give, never more than asked for or the buffer holds.
  */
 #include <errno.h>
 #include <stdio.h>
