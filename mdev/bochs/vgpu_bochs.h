@@ -23,7 +23,6 @@
  * regions come the EDID region and, for region types, the two display
  * plane regions.
  */
-#define VGPU_REGION_MASK	(VGPU_REGION_OFFSET(1) - 1)
 #define VGPU_EDID_REGION_INDEX	VFIO_PCI_NUM_REGIONS
 #define VGPU_PLANE_REGION_INDEX	(VGPU_EDID_REGION_INDEX + 1)
 

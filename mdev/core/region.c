@@ -34,8 +34,6 @@
 
 #include "vgpu_display_priv.h"
 
-#define VGPU_REGION_MASK	(VGPU_REGION_OFFSET(1) - 1)
-
 /* What QEMU 7.2's region display path can convert (qemu-pixman.c). */
 bool vgpu_region_format_ok(u32 drm_format)
 {

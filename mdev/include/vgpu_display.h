@@ -25,10 +25,12 @@ struct vm_area_struct;
 
 /*
  * The core addresses regions of the device fd like vfio-pci does: region
- * index above bit 40 of the file offset. Vendor drivers use the same.
+ * index above bit 40 of the file offset, the offset in the region below
+ * (VGPU_REGION_MASK). Vendor drivers use the same.
  */
 #define VGPU_REGION_SHIFT	40
 #define VGPU_REGION_OFFSET(i)	((u64)(i) << VGPU_REGION_SHIFT)
+#define VGPU_REGION_MASK	(VGPU_REGION_OFFSET(1) - 1)
 
 /* ------------------------------------------------------------------ */
 /* Video memory */
