@@ -73,7 +73,6 @@ struct vgpu_display *vgpu_display_create(const struct vgpu_display_ops *ops,
 	disp->priv = priv;
 	disp->config = *config;
 	disp->vdev = vdev;
-	disp->region_cur = config->region_index;
 	atomic_set(&disp->regs_seq, 1);
 	xa_init_flags(&disp->layouts, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	hash_init(disp->hash);
