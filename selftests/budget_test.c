@@ -60,17 +60,9 @@ FIXTURE_TEARDOWN(budget)
 /* MemAvailable in KiB */
 static long long mem_available_kb(void)
 {
-	char line[128];
-	long long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
+	static const char *const key[] = { "MemAvailable:" };
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+	return vgpu_meminfo_kb(key, 1);
 }
 
 /*

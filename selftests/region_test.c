@@ -5,8 +5,6 @@
  * registers (BAR2).
  */
 #include <errno.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,35 +317,6 @@ TEST_F(region, vram_fresh_per_session)
 	EXPECT_EQ(0, memcmp(zero, out, sizeof(out)));
 }
 
-static sigjmp_buf fault_env;
-
-static void on_fault(int sig)
-{
-	siglongjmp(fault_env, sig);
-}
-
-/*
- * Read and write one word through @p; 0, or the signal that hit. The
- * written word is the one read, so video memory keeps its content.
- */
-static int touch_word(uint32_t *p, uint32_t *seen)
-{
-	struct sigaction sa = { .sa_handler = on_fault }, obus, osegv;
-	int sig;
-
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	sig = sigsetjmp(fault_env, 1);
-	if (!sig) {
-		*seen = __atomic_load_n(p, __ATOMIC_SEQ_CST);
-		__atomic_store_n(p, *seen ^ 0xffffffff, __ATOMIC_SEQ_CST);
-		__atomic_store_n(p, *seen, __ATOMIC_SEQ_CST);
-	}
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
-	return sig;
-}
-
 /*
  * A mapping placed at any user address maps exactly its own part of video
  * memory, however the address relates to the 2 MiB piece behind it -
@@ -382,12 +351,12 @@ TEST_F(region, vram_mmap_at_low_addresses)
 			ASSERT_EQ((void *)addrs[i], map)
 				TH_LOG("mmap at %#lx: %s", addrs[i], strerror(errno));
 			tried++;
-			sig = touch_word((uint32_t *)((char *)map + 4096), &seen);
+			sig = vgpu_touch32((uint32_t *)((char *)map + 4096), true, &seen);
 			EXPECT_EQ(0, sig) TH_LOG("addr %#lx offset %#llx: signal %d",
 						 addrs[i], (unsigned long long)offs[j], sig);
 			EXPECT_EQ(want, seen) TH_LOG("addr %#lx offset %#llx", addrs[i],
 						     (unsigned long long)offs[j]);
-			sig = touch_word((uint32_t *)map, &back);
+			sig = vgpu_touch32((uint32_t *)map, true, &back);
 			EXPECT_EQ(0, sig) TH_LOG("addr %#lx offset %#llx: first page, signal %d",
 						 addrs[i], (unsigned long long)offs[j], sig);
 			munmap(map, len);

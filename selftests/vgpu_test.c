@@ -4,6 +4,8 @@
  */
 #include <dirent.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -489,21 +491,18 @@ static void vgpu_kernel_mem_settle(void)
 		closedir(dir);
 }
 
-long long vgpu_kernel_mem_kb(void)
+long long vgpu_meminfo_kb(const char *const *keys, unsigned int n)
 {
-	static const char * const keys[] = { "Slab:", "PageTables:", "KernelStack:",
-					     "VmallocUsed:" };
 	char line[256];
 	long long total = 0, v;
 	unsigned int i;
 	FILE *f;
 
-	vgpu_kernel_mem_settle();
 	f = fopen("/proc/meminfo", "re");
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		for (i = 0; i < n; i++) {
 			if (!strncmp(line, keys[i], strlen(keys[i])) &&
 			    sscanf(line + strlen(keys[i]), "%lld", &v) == 1)
 				total += v;
@@ -511,6 +510,42 @@ long long vgpu_kernel_mem_kb(void)
 	}
 	fclose(f);
 	return total;
+}
+
+long long vgpu_kernel_mem_kb(void)
+{
+	static const char * const keys[] = { "Slab:", "PageTables:", "KernelStack:",
+					     "VmallocUsed:" };
+
+	vgpu_kernel_mem_settle();
+	return vgpu_meminfo_kb(keys, ARRAY_SIZE(keys));
+}
+
+static sigjmp_buf vgpu_touch_env;
+
+static void vgpu_touch_fault(int sig)
+{
+	siglongjmp(vgpu_touch_env, sig);
+}
+
+int vgpu_touch32(uint32_t *p, bool write, uint32_t *seen)
+{
+	struct sigaction sa = { .sa_handler = vgpu_touch_fault }, obus, osegv;
+	int sig;
+
+	sigaction(SIGBUS, &sa, &obus);
+	sigaction(SIGSEGV, &sa, &osegv);
+	sig = sigsetjmp(vgpu_touch_env, 1);
+	if (!sig) {
+		*seen = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+		if (write) {
+			__atomic_store_n(p, *seen ^ 0xffffffff, __ATOMIC_SEQ_CST);
+			__atomic_store_n(p, *seen, __ATOMIC_SEQ_CST);
+		}
+	}
+	sigaction(SIGBUS, &obus, NULL);
+	sigaction(SIGSEGV, &osegv, NULL);
+	return sig;
 }
 
 int vgpu_vgem_open(char path[64])

@@ -150,6 +150,13 @@ long long vgpu_display_stat(const char *uuid, const char *attr);
  * quarantine), so that freed memory does not count.
  */
 long long vgpu_kernel_mem_kb(void);
+/* The sum of the /proc/meminfo lines @keys (e.g. "MemAvailable:"), KiB */
+long long vgpu_meminfo_kb(const char *const *keys, unsigned int n);
+/*
+ * Read the word at @p (and with @write store it back, changed and then
+ * restored): 0, or the signal (SIGBUS, SIGSEGV) the access raised.
+ */
+int vgpu_touch32(uint32_t *p, bool write, uint32_t *seen);
 
 /* Fill @buf with the 128-byte EDID block of a @w x @h monitor. */
 void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h);
