@@ -19,6 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "vgpu.h"
+#include "vgpu_util.h"
 #include "vgpu_test.h"
 
 #define MIB		(1u << 20)
@@ -43,12 +44,12 @@ FIXTURE_VARIANT(lib) {
 
 FIXTURE_VARIANT_ADD(lib, dmabuf) {
 	.type = "hd",
-	.kind = VGPU_DISPLAY_DMABUF,
+	.kind = VGPU_KIND_DMABUF,
 };
 
 FIXTURE_VARIANT_ADD(lib, region) {
 	.type = "hd-region",
-	.kind = VGPU_DISPLAY_REGION,
+	.kind = VGPU_KIND_REGION,
 };
 
 FIXTURE_SETUP(lib)
@@ -85,17 +86,48 @@ TEST_F(lib, probes_its_display_kind)
 
 TEST_F(lib, no_plane_yet_before_a_mode)
 {
-	struct vgpu_frame fr;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 	int ret = vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr);
 
 	ASSERT_EQ(-ENODATA, ret);
 	ASSERT_NE(NULL, strstr(vgpu_strerror(ret), "no plane yet"));
+	fr.plane.argsz = sizeof(fr.plane);
 	ASSERT_EQ(-EINVAL, vgpu_query(self->vgpu, 3, &fr.plane));
+}
+
+/* argsz: too small is refused; a bigger struct gets what the library has */
+TEST_F(lib, argsz_bounds_what_the_library_fills)
+{
+	struct {
+		struct vgpu_frame fr;
+		uint8_t tail[16];
+	} big;
+	struct vgpu_stats st = { .argsz = offsetof(struct vgpu_stats, evictions) };
+	struct vgpu_plane p = { .argsz = sizeof(p) - 4 };
+	uint32_t handle;
+	unsigned int i;
+
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
+	memset(&big, 0xa5, sizeof(big));
+	big.fr.argsz = sizeof(big);
+	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &big.fr));
+	ASSERT_EQ(sizeof(big.fr), big.fr.argsz);
+	ASSERT_EQ(sizeof(big.fr.plane), big.fr.plane.argsz);
+	ASSERT_EQ(FB_W, big.fr.plane.width);
+	ASSERT_EQ(0, big.fr.reserved);
+	for (i = 0; i < sizeof(big.tail); i++)
+		ASSERT_EQ(0xa5, big.tail[i]) TH_LOG("byte %u past the frame", i);
+
+	ASSERT_EQ(-EINVAL, vgpu_get_stats(self->vgpu, &st));
+	ASSERT_EQ(-EINVAL, vgpu_query(self->vgpu, VGPU_PLANE_PRIMARY, &p));
+	big.fr.argsz = sizeof(big.fr) - 1;
+	ASSERT_EQ(-EINVAL, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &big.fr));
+	ASSERT_EQ(-EINVAL, vgpu_frame_import_drm(&big.fr, -1, &handle));
 }
 
 TEST_F(lib, frame_shows_the_guest_picture_2mib_aligned)
 {
-	struct vgpu_frame fr;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 
 	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 1));
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
@@ -107,7 +139,7 @@ TEST_F(lib, frame_shows_the_guest_picture_2mib_aligned)
 	ASSERT_NE(0, fr.plane.generation);
 	ASSERT_EQ(VGPU_FRAME_NEW_LAYOUT | VGPU_FRAME_NEW_MAPPING, fr.changes);
 	ASSERT_EQ(0, (uintptr_t)fr.pixels % (2 * MIB));
-	ASSERT_EQ(variant->kind == VGPU_DISPLAY_DMABUF, fr.dmabuf_fd >= 0);
+	ASSERT_EQ(variant->kind == VGPU_KIND_DMABUF, fr.dmabuf_fd >= 0);
 	ASSERT_EQ(0, frame_mismatches(&fr, 1));
 
 	/* the mapping is live: a new picture shows without a new frame */
@@ -117,8 +149,8 @@ TEST_F(lib, frame_shows_the_guest_picture_2mib_aligned)
 
 TEST_F(lib, unchanged_generation_redoes_nothing)
 {
-	struct vgpu_frame a, b;
-	struct vgpu_stats st;
+	struct vgpu_frame a = { .argsz = sizeof(a) }, b = { .argsz = sizeof(b) };
+	struct vgpu_stats st = { .argsz = sizeof(st) };
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
 	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &a));
@@ -126,12 +158,12 @@ TEST_F(lib, unchanged_generation_redoes_nothing)
 	ASSERT_EQ(0, b.changes);
 	ASSERT_EQ(a.pixels, b.pixels);
 	ASSERT_EQ(a.plane.generation, b.plane.generation);
-	vgpu_get_stats(self->vgpu, &st);
+	ASSERT_EQ(0, vgpu_get_stats(self->vgpu, &st));
 	ASSERT_EQ(1, st.unchanged);
 	ASSERT_EQ(2, st.queries);
 	ASSERT_EQ(1, st.cached);
-	ASSERT_EQ(variant->kind == VGPU_DISPLAY_DMABUF, st.dmabuf_gets);
-	if (variant->kind == VGPU_DISPLAY_DMABUF)
+	ASSERT_EQ(variant->kind == VGPU_KIND_DMABUF, st.dmabuf_gets);
+	if (variant->kind == VGPU_KIND_DMABUF)
 		ASSERT_EQ(1, vgpu_display_stat(self->uuid, "live_dmabufs"));
 
 	/* a new mode is a new layout */
@@ -144,8 +176,8 @@ TEST_F(lib, unchanged_generation_redoes_nothing)
 
 TEST_F(lib, flips_reuse_cached_buffers)
 {
-	struct vgpu_frame fr;
-	struct vgpu_stats st;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
+	struct vgpu_stats st = { .argsz = sizeof(st) };
 	int i;
 
 	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 3));
@@ -160,8 +192,8 @@ TEST_F(lib, flips_reuse_cached_buffers)
 		ASSERT_TRUE(fr.changes & VGPU_FRAME_NEW_LAYOUT);
 		ASSERT_EQ(0, frame_mismatches(&fr, 3 + buf)) TH_LOG("flip %d", i);
 	}
-	vgpu_get_stats(self->vgpu, &st);
-	if (variant->kind == VGPU_DISPLAY_DMABUF) {
+	ASSERT_EQ(0, vgpu_get_stats(self->vgpu, &st));
+	if (variant->kind == VGPU_KIND_DMABUF) {
 		/* two buffers: two GETs, every other flip served by the cache */
 		ASSERT_EQ(2, st.dmabuf_gets);
 		ASSERT_EQ(18, st.cache_hits);
@@ -176,11 +208,11 @@ TEST_F(lib, flips_reuse_cached_buffers)
 
 TEST_F(lib, dmabuf_cache_is_bounded)
 {
-	struct vgpu_frame fr;
-	struct vgpu_stats st;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
+	struct vgpu_stats st = { .argsz = sizeof(st) };
 	int i;
 
-	if (variant->kind != VGPU_DISPLAY_DMABUF)
+	if (variant->kind != VGPU_KIND_DMABUF)
 		SKIP(return, "region displays keep one mapping per region");
 	ASSERT_EQ(-EINVAL, vgpu_set_cache_size(self->vgpu, 0));
 	ASSERT_EQ(0, vgpu_set_cache_size(self->vgpu, 3));
@@ -188,7 +220,7 @@ TEST_F(lib, dmabuf_cache_is_bounded)
 	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, i * FB_H));
 		ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
-		vgpu_get_stats(self->vgpu, &st);
+		ASSERT_EQ(0, vgpu_get_stats(self->vgpu, &st));
 		ASSERT_GE(3, st.cached);
 		ASSERT_GE(3, vgpu_display_stat(self->uuid, "live_dmabufs"));
 	}
@@ -196,7 +228,7 @@ TEST_F(lib, dmabuf_cache_is_bounded)
 	ASSERT_EQ(7, st.evictions);
 	/* shrinking keeps the current frame's dma-buf */
 	ASSERT_EQ(0, vgpu_set_cache_size(self->vgpu, 1));
-	vgpu_get_stats(self->vgpu, &st);
+	ASSERT_EQ(0, vgpu_get_stats(self->vgpu, &st));
 	ASSERT_EQ(1, st.cached);
 	ASSERT_EQ(1, vgpu_display_stat(self->uuid, "live_dmabufs"));
 	ASSERT_EQ(fcntl(fr.dmabuf_fd, F_GETFD) >= 0, 1);
@@ -206,14 +238,14 @@ TEST_F(lib, png_has_the_pixels)
 {
 	static const char path[] = "/tmp/libvgpu_test.png";
 	unsigned int w, h, ch;
-	struct vgpu_frame fr;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 	long bad;
 	uint8_t *rgb;
 
 	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 5));
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
 	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
-	ASSERT_EQ(0, vgpu_write_png(&fr, path));
+	ASSERT_EQ(0, vgpu_util_write_png(&fr, path));
 	rgb = vgpu_png_load(path, &w, &h, &ch);
 	ASSERT_NE(NULL, rgb);
 	ASSERT_EQ(FB_W, w);
@@ -223,7 +255,7 @@ TEST_F(lib, png_has_the_pixels)
 	free(rgb);
 	unlink(path);
 	ASSERT_EQ(0, bad);
-	ASSERT_EQ(-ENOENT, vgpu_write_png(&fr, "/nonexistent/dir/x.png"));
+	ASSERT_EQ(-ENOENT, vgpu_util_write_png(&fr, "/nonexistent/dir/x.png"));
 }
 
 TEST_F(lib, png_of_rgb565)
@@ -231,10 +263,10 @@ TEST_F(lib, png_of_rgb565)
 	static const char path[] = "/tmp/libvgpu_test565.png";
 	uint16_t line[FB_W];
 	unsigned int w, h, ch, x;
-	struct vgpu_frame fr;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 	uint8_t *rgb;
 
-	if (variant->kind != VGPU_DISPLAY_DMABUF)
+	if (variant->kind != VGPU_KIND_DMABUF)
 		SKIP(return, "region displays show 32 bpp only");
 	/* red ramp on line 0: 5 bits of red expand to 8 */
 	for (x = 0; x < FB_W; x++)
@@ -244,7 +276,7 @@ TEST_F(lib, png_of_rgb565)
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 16, FB_W, 0, 0));
 	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
 	ASSERT_EQ(DRM_FORMAT_RGB565, fr.plane.drm_format);
-	ASSERT_EQ(0, vgpu_write_png(&fr, path));
+	ASSERT_EQ(0, vgpu_util_write_png(&fr, path));
 	rgb = vgpu_png_load(path, &w, &h, &ch);
 	ASSERT_NE(NULL, rgb);
 	for (x = 0; x < 32; x++) {
@@ -261,10 +293,10 @@ TEST_F(lib, cursor_frame_and_rgba_png)
 	static const char path[] = "/tmp/libvgpu_cursor.png";
 	uint32_t img[64 * 64], reg;
 	unsigned int w, h, ch, i;
-	struct vgpu_frame fr;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 	uint8_t *rgba;
 
-	if (variant->kind != VGPU_DISPLAY_DMABUF)
+	if (variant->kind != VGPU_KIND_DMABUF)
 		SKIP(return, "region displays have no cursor plane");
 	for (i = 0; i < 64 * 64; i++)
 		img[i] = (i & 1 ? 0x80u : 0xffu) << 24 | vgpu_test_pixel(6, i % 64, i / 64);
@@ -285,7 +317,7 @@ TEST_F(lib, cursor_frame_and_rgba_png)
 	ASSERT_EQ(DRM_FORMAT_ARGB8888, fr.plane.drm_format);
 	ASSERT_EQ(100, fr.plane.x_pos);
 	ASSERT_EQ(0, memcmp(fr.pixels, img, sizeof(img)));
-	ASSERT_EQ(0, vgpu_write_png(&fr, path));
+	ASSERT_EQ(0, vgpu_util_write_png(&fr, path));
 	rgba = vgpu_png_load(path, &w, &h, &ch);
 	ASSERT_NE(NULL, rgba);
 	ASSERT_EQ(4, ch);
@@ -300,7 +332,7 @@ TEST_F(lib, cursor_frame_and_rgba_png)
 
 TEST_F(lib, dmabuf_imports_into_drm)
 {
-	struct vgpu_frame fr;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 	uint32_t handle = 0;
 	int drm;
 
@@ -309,7 +341,7 @@ TEST_F(lib, dmabuf_imports_into_drm)
 	drm = vgpu_vgem_open(NULL);
 	if (drm < 0)
 		SKIP(return, "no vgem DRM device (modprobe vgem)");
-	if (variant->kind == VGPU_DISPLAY_REGION) {
+	if (variant->kind == VGPU_KIND_REGION) {
 		ASSERT_EQ(-EOPNOTSUPP, vgpu_frame_import_drm(&fr, drm, &handle));
 	} else {
 		ASSERT_EQ(0, vgpu_frame_import_drm(&fr, drm, &handle));
@@ -331,7 +363,7 @@ TEST_F(lib, second_open_is_busy)
 
 TEST_F(lib, open_fd_shares_the_device)
 {
-	struct vgpu_frame fr;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 	struct vgpu *other;
 	int null;
 
@@ -350,7 +382,7 @@ TEST_F(lib, open_fd_shares_the_device)
 
 TEST_F(lib, sysfs_generation_follows_query)
 {
-	struct vgpu_plane p;
+	struct vgpu_plane p = { .argsz = sizeof(p) };
 	long long g0;
 
 	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "vgpu_util.h"
 #include "vgpu_test.h"
 #include "e2e/pattern.h"
 
@@ -414,7 +415,7 @@ static void check_screendump(struct __test_metadata *_metadata, int mon,
  */
 static void check_vnc(struct __test_metadata *_metadata, unsigned int phase)
 {
-	struct vgpu_image img = { };
+	struct vgpu_util_image img = { };
 	double end = now_s() + 120;
 	unsigned int grabs = 0, w, h;
 	char name[32];
@@ -422,8 +423,8 @@ static void check_vnc(struct __test_metadata *_metadata, unsigned int phase)
 	int ret;
 
 	do {
-		vgpu_image_free(&img);
-		ret = vgpu_vnc_grab("127.0.0.1", VNC_PORT, 60, &img);
+		vgpu_util_image_free(&img);
+		ret = vgpu_util_vnc_grab("127.0.0.1", VNC_PORT, 60, &img);
 		grabs++;
 		if (!ret)
 			bad = mismatches(_metadata, img.pixels, img.width, img.height, phase);
@@ -437,7 +438,7 @@ static void check_vnc(struct __test_metadata *_metadata, unsigned int phase)
 	}
 	w = img.width;
 	h = img.height;
-	vgpu_image_free(&img);
+	vgpu_util_image_free(&img);
 	ASSERT_EQ(0, bad) TH_LOG("phase %u: %ux%u over VNC, %ld pixels differ (%u grabs)",
 				 phase, w, h, bad, grabs);
 	TH_LOG("phase %u over VNC: exact after %u grab(s)", phase, grabs);

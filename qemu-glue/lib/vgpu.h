@@ -7,12 +7,20 @@
  * open an instance by UUID, find out whether it exports dma-bufs or shows
  * planes in a region, query the planes, skip work while the plane's
  * generation stays the same, keep a bounded cache of dma-buf fds keyed by
- * dmabuf_id, map the pixels and hand them over, write PNG screenshots, and
- * import a dma-buf into a DRM device to prove it importable.
+ * dmabuf_id, map the pixels and hand them over, and import a dma-buf into
+ * a DRM device to prove it importable. PNG files and VNC grabs are not
+ * part of it: the tools have them in libvgpu-util.a (qemu-glue/util).
  *
- * Every call returns 0 or a negative errno; vgpu_strerror() turns one into
- * a sentence that names the fix. The library is not thread-safe per handle:
- * use one struct vgpu from one thread at a time.
+ * Every call returns 0 or a negative errno of its own; there is no error
+ * state kept between calls. vgpu_strerror() turns an errno into a sentence
+ * that names the fix. The library is not thread-safe per handle: use one
+ * struct vgpu from one thread at a time.
+ *
+ * A struct the caller passes for the library to fill starts with @argsz:
+ * set it to sizeof() the struct as your vgpu.h declares it. The library
+ * fills no more than that, and sets @argsz to the bytes it filled, so a
+ * program built against a newer vgpu.h (a bigger struct) still works with
+ * an older library and can tell which fields it got.
  */
 #ifndef VGPU_H
 #define VGPU_H
@@ -29,14 +37,17 @@ struct vgpu;
 
 /**
  * enum vgpu_display_kind - how an instance hands out its planes
- * @VGPU_DISPLAY_NONE: the device has no display (no GFX plane support)
- * @VGPU_DISPLAY_DMABUF: planes are dma-bufs (VFIO_DEVICE_GET_GFX_DMABUF)
- * @VGPU_DISPLAY_REGION: planes are shown in mmap-able device regions
+ * @VGPU_KIND_NONE: the device has no display (no GFX plane support)
+ * @VGPU_KIND_DMABUF: planes are dma-bufs (VFIO_DEVICE_GET_GFX_DMABUF)
+ * @VGPU_KIND_REGION: planes are shown in mmap-able device regions
+ *
+ * Not the kernel's VGPU_DISPLAY_* (mdev/include/vgpu_display.h), whose
+ * values differ.
  */
 enum vgpu_display_kind {
-	VGPU_DISPLAY_NONE = 0,
-	VGPU_DISPLAY_DMABUF = 1,
-	VGPU_DISPLAY_REGION = 2,
+	VGPU_KIND_NONE = 0,
+	VGPU_KIND_DMABUF = 1,
+	VGPU_KIND_REGION = 2,
 };
 
 /**
@@ -51,6 +62,8 @@ enum vgpu_plane_type {
 
 /**
  * struct vgpu_plane - what QUERY reported for one plane
+ * @argsz: the caller sets sizeof(struct vgpu_plane); the library sets the
+ *	bytes it filled
  * @drm_format: DRM fourcc of the pixels; 0 when the plane is off
  * @modifier: DRM format modifier (0: linear)
  * @width: pixels
@@ -66,6 +79,7 @@ enum vgpu_plane_type {
  *	device does not report one
  */
 struct vgpu_plane {
+	uint32_t argsz;
 	uint32_t drm_format;
 	uint64_t modifier;
 	uint32_t width;
@@ -86,37 +100,45 @@ struct vgpu_plane {
 
 /**
  * struct vgpu_frame - a plane ready to read
- * @plane: the plane as QUERY reported it
- * @pixels: the first pixel, mapped; valid until the next vgpu_frame_get()
- *	for the same plane type, or vgpu_close()
- * @dmabuf_fd: the dma-buf behind @pixels (owned by the library's cache),
- *	or -1 for a region display
+ * @argsz: the caller sets sizeof(struct vgpu_frame); the library sets the
+ *	bytes it filled
  * @changes: VGPU_FRAME_* bits: what changed since the previous frame of
  *	this plane type; 0 means only the contents may have
+ * @dmabuf_fd: the dma-buf behind @pixels (owned by the library's cache),
+ *	or -1 for a region display
+ * @reserved: 0
+ * @pixels: the first pixel, mapped; valid until the next vgpu_frame_get()
+ *	for the same plane type, or vgpu_close()
+ * @plane: the plane as QUERY reported it; last, so that it can grow
  */
 struct vgpu_frame {
-	struct vgpu_plane plane;
-	const uint8_t *pixels;
+	uint32_t argsz;
+	uint32_t changes;
 	int dmabuf_fd;
-	unsigned int changes;
+	uint32_t reserved;
+	const uint8_t *pixels;
+	struct vgpu_plane plane;
 };
 
 /**
  * struct vgpu_stats - what a handle did, for tools and tests
+ * @argsz: the caller sets sizeof(struct vgpu_stats); the library sets the
+ *	bytes it filled
+ * @cached: dma-bufs and region mappings held right now
  * @queries: plane queries made
  * @unchanged: frames whose generation showed nothing to redo
  * @dmabuf_gets: VFIO_DEVICE_GET_GFX_DMABUF calls (cache misses)
  * @cache_hits: frames served from a cached dma-buf or region mapping
  * @evictions: cached dma-bufs closed to stay within the cache size
- * @cached: dma-bufs and region mappings held right now
  */
 struct vgpu_stats {
+	uint32_t argsz;
+	uint32_t cached;
 	uint64_t queries;
 	uint64_t unchanged;
 	uint64_t dmabuf_gets;
 	uint64_t cache_hits;
 	uint64_t evictions;
-	unsigned int cached;
 };
 
 /* Default bound of the dma-buf cache; QEMU keeps a handful likewise. */
@@ -186,10 +208,12 @@ int vgpu_get_display_kind(struct vgpu *vgpu);
  * vgpu_query() - query one plane
  * @vgpu: an open handle
  * @type: an &enum vgpu_plane_type
- * @plane: filled in; @plane->drm_format is 0 when the plane is off
+ * @plane: filled in, @plane->argsz set by the caller; @plane->drm_format
+ *	is 0 when the plane is off
  *
  * Return: 0, -ENXIO for a device without a display, -EINVAL for a bad
- * @type, or another negative errno from the device.
+ * @type or a @plane->argsz smaller than the first struct vgpu_plane, or
+ * another negative errno from the device.
  */
 int vgpu_query(struct vgpu *vgpu, enum vgpu_plane_type type,
 	       struct vgpu_plane *plane);
@@ -198,7 +222,7 @@ int vgpu_query(struct vgpu *vgpu, enum vgpu_plane_type type,
  * vgpu_frame_get() - get a plane's pixels, reusing what did not change
  * @vgpu: an open handle
  * @type: an &enum vgpu_plane_type
- * @frame: filled in
+ * @frame: filled in, @frame->argsz set by the caller
  *
  * Queries the plane. When its generation is the one of the previous frame
  * of @type, the previous mapping is handed out again with
@@ -211,7 +235,8 @@ int vgpu_query(struct vgpu *vgpu, enum vgpu_plane_type type,
  * can use huge-page mappings.
  *
  * Return: 0; -ENODATA when the plane is off ("no plane yet"); -ENXIO for
- * a device without a display; or a negative errno from the device.
+ * a device without a display; -EINVAL for a bad @type or a too small
+ * @frame->argsz; or a negative errno from the device.
  */
 int vgpu_frame_get(struct vgpu *vgpu, enum vgpu_plane_type type,
 		   struct vgpu_frame *frame);
@@ -230,23 +255,12 @@ int vgpu_set_cache_size(struct vgpu *vgpu, unsigned int entries);
 /**
  * vgpu_get_stats() - counters of what a handle did
  * @vgpu: an open handle
- * @stats: filled in
- */
-void vgpu_get_stats(const struct vgpu *vgpu, struct vgpu_stats *stats);
-
-/**
- * vgpu_write_png() - write a frame as a PNG file
- * @frame: a frame from vgpu_frame_get()
- * @path: the file to create or replace
+ * @stats: filled in, @stats->argsz set by the caller
  *
- * Converts the frame's pixels to 8-bit RGB (RGBA for formats with alpha,
- * e.g. the cursor). Supported: XRGB8888, ARGB8888, XBGR8888, ABGR8888,
- * RGB888, BGR888 and RGB565.
- *
- * Return: 0, -EOPNOTSUPP for another format, or a negative errno from
- * creating or writing @path.
+ * Return: 0, or -EINVAL for a @stats->argsz smaller than the first
+ * struct vgpu_stats.
  */
-int vgpu_write_png(const struct vgpu_frame *frame, const char *path);
+int vgpu_get_stats(const struct vgpu *vgpu, struct vgpu_stats *stats);
 
 /**
  * vgpu_frame_import_drm() - import a frame's dma-buf into a DRM device
@@ -263,52 +277,6 @@ int vgpu_frame_import_drm(const struct vgpu_frame *frame, int drm_fd,
 			  uint32_t *handle);
 
 /**
- * struct vgpu_image - a picture in memory
- * @pixels: XRGB8888, @width * @height of them, line after line
- * @width: pixels
- * @height: lines
- */
-struct vgpu_image {
-	uint32_t *pixels;
-	uint32_t width;
-	uint32_t height;
-};
-
-/**
- * vgpu_vnc_grab() - the screen of a VNC server, e.g. QEMU's
- * @host: the server's IPv4 address, e.g. "127.0.0.1"
- * @port: its TCP port (5900 + display number)
- * @timeout: seconds for the whole exchange
- * @image: on success, the screen; release it with vgpu_image_free()
- *
- * While QEMU runs a VM, it holds the vGPU (VFIO gives a device to one
- * user): what it shows is then read through its VNC server (-vnc). The
- * grab is lossless (raw encoding, 32-bit true colour); the server must
- * not ask for a password.
- *
- * Return: 0; -EINVAL for a bad @host or @port; -ECONNREFUSED when nothing
- * listens; -EACCES when the server wants a password; -EPROTO when it
- * speaks something else; -ETIMEDOUT.
- */
-int vgpu_vnc_grab(const char *host, int port, double timeout,
-		  struct vgpu_image *image);
-
-/**
- * vgpu_image_free() - release an image's pixels
- * @image: an image from vgpu_vnc_grab(); zeroed
- */
-void vgpu_image_free(struct vgpu_image *image);
-
-/**
- * vgpu_image_write_png() - write an image as a PNG file (RGB)
- * @image: the image
- * @path: the file to create or replace
- *
- * Return: 0, or a negative errno as vgpu_write_png().
- */
-int vgpu_image_write_png(const struct vgpu_image *image, const char *path);
-
-/**
  * vgpu_strerror() - describe an error returned by this library
  * @err: a negative errno returned by a vgpu_*() call
  *
@@ -318,13 +286,16 @@ int vgpu_image_write_png(const struct vgpu_image *image, const char *path);
 const char *vgpu_strerror(int err);
 
 /**
- * struct vgpu_type - an mdev type a parent device offers
+ * struct vgpu_type - an mdev type a parent device offers (fixed layout)
  * @parent: the parent device's name in /sys/class/mdev_bus
  * @type: the type's directory name, e.g. "vgpu_bochs-hd"
  * @name: the type's human-readable name, or "" if it has none
  * @description: what the type offers, or ""
  * @device_api: "vfio-pci" for display devices
  * @available: instances that can still be created
+ *
+ * vgpu_list_types() returns arrays of it, so its size is part of the ABI
+ * of VGPU_0 and never changes: more fields would come with new functions.
  */
 struct vgpu_type {
 	char parent[64];
@@ -336,10 +307,12 @@ struct vgpu_type {
 };
 
 /**
- * struct vgpu_instance - an mdev instance in existence
+ * struct vgpu_instance - an mdev instance in existence (fixed layout)
  * @uuid: its UUID
  * @parent: its parent device's name
  * @type: its type's directory name
+ *
+ * Fixed for the same reason as struct vgpu_type.
  */
 struct vgpu_instance {
 	char uuid[37];

@@ -8,12 +8,21 @@
 #include "vgpu.h"
 #include "vgpu_priv.h"
 
-int vgpu_frame_import_drm(const struct vgpu_frame *frame, int drm_fd,
-			  uint32_t *handle)
+/* Import @dmabuf_fd (-1: a region frame) into @drm_fd. */
+int vgpu_dmabuf_import_drm(int dmabuf_fd, int drm_fd, uint32_t *handle)
 {
-	if (frame->dmabuf_fd < 0)
+	if (dmabuf_fd < 0)
 		return -EOPNOTSUPP;
-	if (drmPrimeFDToHandle(drm_fd, frame->dmabuf_fd, handle))
+	if (drmPrimeFDToHandle(drm_fd, dmabuf_fd, handle))
 		return errno ? -errno : -EIO;
 	return 0;
+}
+
+VGPU_SYMVER("vgpu_frame_import_drm@@VGPU_1")
+int vgpu_frame_import_drm_VGPU_1(const struct vgpu_frame *frame, int drm_fd,
+				 uint32_t *handle)
+{
+	if (frame->argsz < VGPU_FRAME_SIZE_1)
+		return -EINVAL;
+	return vgpu_dmabuf_import_drm(frame->dmabuf_fd, drm_fd, handle);
 }

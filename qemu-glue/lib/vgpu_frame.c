@@ -22,14 +22,14 @@
 _Static_assert(offsetof(struct vfio_device_gfx_plane_info, reserved) ==
 	       VGPU_GFX_PLANE_GENERATION_OFFSET, "generation field moved");
 
-int vgpu_get_display_kind(struct vgpu *vgpu)
+VGPU_EXPORT int vgpu_get_display_kind(struct vgpu *vgpu)
 {
 	static const struct {
 		uint32_t flag;
 		int kind;
 	} kinds[] = {
-		{ VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_DISPLAY_DMABUF },
-		{ VFIO_GFX_PLANE_TYPE_REGION, VGPU_DISPLAY_REGION },
+		{ VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_KIND_DMABUF },
+		{ VFIO_GFX_PLANE_TYPE_REGION, VGPU_KIND_REGION },
 	};
 	size_t i;
 
@@ -50,12 +50,13 @@ int vgpu_get_display_kind(struct vgpu *vgpu)
 		if (errno != EINVAL && errno != ENOTTY)
 			return -errno;
 	}
-	vgpu->kind = VGPU_DISPLAY_NONE;
+	vgpu->kind = VGPU_KIND_NONE;
 	return vgpu->kind;
 }
 
-int vgpu_query(struct vgpu *vgpu, enum vgpu_plane_type type,
-	       struct vgpu_plane *plane)
+/* QUERY_GFX_PLANE for @type into all of @plane. */
+int vgpu_plane_query(struct vgpu *vgpu, enum vgpu_plane_type type,
+		     struct vgpu_plane *plane)
 {
 	struct vfio_device_gfx_plane_info q = {
 		.argsz = sizeof(q),
@@ -65,17 +66,18 @@ int vgpu_query(struct vgpu *vgpu, enum vgpu_plane_type type,
 
 	if (kind < 0)
 		return kind;
-	if (kind == VGPU_DISPLAY_NONE)
+	if (kind == VGPU_KIND_NONE)
 		return -ENXIO;
 	if (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR)
 		return -EINVAL;
-	q.flags = kind == VGPU_DISPLAY_DMABUF ? VFIO_GFX_PLANE_TYPE_DMABUF :
+	q.flags = kind == VGPU_KIND_DMABUF ? VFIO_GFX_PLANE_TYPE_DMABUF :
 						VFIO_GFX_PLANE_TYPE_REGION;
 	vgpu->stats.queries++;
 	if (vgpu_ioctl(vgpu->device, VFIO_DEVICE_QUERY_GFX_PLANE, &q) < 0)
 		return -errno;
 
 	memset(plane, 0, sizeof(*plane));
+	plane->argsz = sizeof(*plane);
 	plane->drm_format = q.drm_format;
 	plane->modifier = q.drm_format_mod;
 	plane->width = q.width;
@@ -86,9 +88,22 @@ int vgpu_query(struct vgpu *vgpu, enum vgpu_plane_type type,
 	plane->y_pos = q.y_pos;
 	plane->x_hot = q.x_hot;
 	plane->y_hot = q.y_hot;
-	plane->id = kind == VGPU_DISPLAY_DMABUF ? q.dmabuf_id : q.region_index;
+	plane->id = kind == VGPU_KIND_DMABUF ? q.dmabuf_id : q.region_index;
 	plane->generation = q.reserved;
 	return 0;
+}
+
+VGPU_SYMVER("vgpu_query@@VGPU_1")
+int vgpu_query_VGPU_1(struct vgpu *vgpu, enum vgpu_plane_type type,
+		      struct vgpu_plane *plane)
+{
+	struct vgpu_plane p;
+	int ret;
+
+	if (plane->argsz < VGPU_PLANE_SIZE_1)
+		return -EINVAL;
+	ret = vgpu_plane_query(vgpu, type, &p);
+	return ret ?: vgpu_copy_out(plane, &p, sizeof(p), VGPU_PLANE_SIZE_1);
 }
 
 /*
@@ -275,21 +290,24 @@ static void vgpu_frame_fill(struct vgpu *vgpu, const struct vgpu_plane *plane,
 	struct vgpu_map *m = &vgpu->cache[slot];
 
 	m->last_use = ++vgpu->clock;
+	memset(frame, 0, sizeof(*frame));
+	frame->argsz = sizeof(*frame);
 	frame->plane = *plane;
 	frame->pixels = m->addr;
 	frame->dmabuf_fd = m->fd;
 	frame->changes = changes;
 }
 
-int vgpu_frame_get(struct vgpu *vgpu, enum vgpu_plane_type type,
-		   struct vgpu_frame *frame)
+/* The next frame of @type into all of @frame. */
+int vgpu_frame_next(struct vgpu *vgpu, enum vgpu_plane_type type,
+		    struct vgpu_frame *frame)
 {
 	struct vgpu_plane plane;
 	struct vgpu_last *last;
 	unsigned int changes;
 	int slot, ret;
 
-	ret = vgpu_query(vgpu, type, &plane);
+	ret = vgpu_plane_query(vgpu, type, &plane);
 	if (ret)
 		return ret;
 	last = &vgpu->last[type - 1];
@@ -315,7 +333,7 @@ int vgpu_frame_get(struct vgpu *vgpu, enum vgpu_plane_type type,
 		slot = vgpu_cache_slot(vgpu);
 		if (slot < 0)
 			return slot;
-		if (vgpu->kind == VGPU_DISPLAY_DMABUF)
+		if (vgpu->kind == VGPU_KIND_DMABUF)
 			ret = vgpu_map_dmabuf(vgpu, &plane, &vgpu->cache[slot]);
 		else
 			ret = vgpu_map_region(vgpu, &plane, &vgpu->cache[slot]);
@@ -333,7 +351,26 @@ int vgpu_frame_get(struct vgpu *vgpu, enum vgpu_plane_type type,
 	return 0;
 }
 
-int vgpu_set_cache_size(struct vgpu *vgpu, unsigned int entries)
+VGPU_SYMVER("vgpu_frame_get@@VGPU_1")
+int vgpu_frame_get_VGPU_1(struct vgpu *vgpu, enum vgpu_plane_type type,
+			  struct vgpu_frame *frame)
+{
+	const size_t at = offsetof(struct vgpu_frame, plane);
+	struct vgpu_frame f;
+	int ret;
+
+	if (frame->argsz < VGPU_FRAME_SIZE_1)
+		return -EINVAL;
+	ret = vgpu_frame_next(vgpu, type, &f);
+	if (ret)
+		return ret;
+	/* the plane at the end gets what the caller's frame has room for */
+	if (frame->argsz < sizeof(f))
+		f.plane.argsz = frame->argsz - at;
+	return vgpu_copy_out(frame, &f, sizeof(f), VGPU_FRAME_SIZE_1);
+}
+
+VGPU_EXPORT int vgpu_set_cache_size(struct vgpu *vgpu, unsigned int entries)
 {
 	if (!entries)
 		return -EINVAL;
@@ -342,10 +379,21 @@ int vgpu_set_cache_size(struct vgpu *vgpu, unsigned int entries)
 	return 0;
 }
 
-void vgpu_get_stats(const struct vgpu *vgpu, struct vgpu_stats *stats)
+/* All of the counters into @stats. */
+void vgpu_stats_now(const struct vgpu *vgpu, struct vgpu_stats *stats)
 {
 	*stats = vgpu->stats;
+	stats->argsz = sizeof(*stats);
 	stats->cached = vgpu_cache_count(vgpu);
+}
+
+VGPU_SYMVER("vgpu_get_stats@@VGPU_1")
+int vgpu_get_stats_VGPU_1(const struct vgpu *vgpu, struct vgpu_stats *stats)
+{
+	struct vgpu_stats s;
+
+	vgpu_stats_now(vgpu, &s);
+	return vgpu_copy_out(stats, &s, sizeof(s), VGPU_STATS_SIZE_1);
 }
 
 void vgpu_cache_release(struct vgpu *vgpu)

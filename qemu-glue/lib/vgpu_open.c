@@ -62,7 +62,7 @@ static struct vgpu *vgpu_alloc(void)
 	return vgpu;
 }
 
-int vgpu_open(const char *uuid, struct vgpu **out)
+VGPU_EXPORT int vgpu_open(const char *uuid, struct vgpu **out)
 {
 	char path[64];
 	struct vfio_group_status status = { .argsz = sizeof(status) };
@@ -119,7 +119,7 @@ err:
 	return ret;
 }
 
-int vgpu_open_fd(int device_fd, struct vgpu **out)
+VGPU_EXPORT int vgpu_open_fd(int device_fd, struct vgpu **out)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	struct vgpu *vgpu;
@@ -141,7 +141,7 @@ int vgpu_open_fd(int device_fd, struct vgpu **out)
 	return 0;
 }
 
-void vgpu_close(struct vgpu *vgpu)
+VGPU_EXPORT void vgpu_close(struct vgpu *vgpu)
 {
 	if (!vgpu)
 		return;
@@ -155,12 +155,12 @@ void vgpu_close(struct vgpu *vgpu)
 	free(vgpu);
 }
 
-int vgpu_device_fd(const struct vgpu *vgpu)
+VGPU_EXPORT int vgpu_device_fd(const struct vgpu *vgpu)
 {
 	return vgpu->device;
 }
 
-int vgpu_group_fd(const struct vgpu *vgpu)
+VGPU_EXPORT int vgpu_group_fd(const struct vgpu *vgpu)
 {
 	return vgpu->group;
 }
@@ -187,21 +187,20 @@ static const struct {
 	{ -ENOSPC,
 	  "no instance of this type left on its parent (remove one, or pick another type)" },
 	{ -EEXIST, "an instance with this UUID exists already" },
-	{ -EOPNOTSUPP, "not supported for this display or pixel format" },
+	{ -EOPNOTSUPP,
+	  "not supported for this display (a region frame has no dma-buf to import)" },
 	{ -ENOTTY, "not a VFIO device" },
-	{ -ECONNREFUSED,
-	  "nothing listens at that VNC address (is QEMU running with -vnc 127.0.0.1:N?)" },
-	{ -EPROTO, "the VNC server spoke something unexpected (is it a VNC server?)" },
 	{ -ENXIO,
 	  "this device has no display (it answers no VFIO_DEVICE_QUERY_GFX_PLANE probe)" },
 };
 
-const char *vgpu_strerror(int err)
+VGPU_EXPORT const char *vgpu_strerror(int err)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(vgpu_errors); i++)
 		if (vgpu_errors[i].err == err)
 			return vgpu_errors[i].msg;
-	return strerror(-err);
+	/* not strerror(): its buffer for unknown errnos is shared */
+	return strerrordesc_np(-err) ?: "unknown error";
 }

@@ -6,12 +6,64 @@
 #define VGPU_PRIV_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "vgpu.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/*
+ * The library is built with -fvisibility=hidden: what programs may call is
+ * marked VGPU_EXPORT, and libvgpu.map gives it its version node.
+ */
+#define VGPU_EXPORT	__attribute__((visibility("default")))
+
+/*
+ * VGPU_SYMVER("name@@node") before a definition exports it as the version
+ * of name that programs link to from now on; VGPU_SYMVER("name@node") as
+ * an older version, kept for programs linked against it (vgpu_compat.c).
+ * The definitions have other names (name_node), declared below with the
+ * type of the public function so that the compiler checks them.
+ */
+#define VGPU_SYMVER(version) \
+	__attribute__((visibility("default"), symver(version)))
+
+extern __typeof__(vgpu_query) vgpu_query_VGPU_1;
+extern __typeof__(vgpu_frame_get) vgpu_frame_get_VGPU_1;
+extern __typeof__(vgpu_get_stats) vgpu_get_stats_VGPU_1;
+extern __typeof__(vgpu_frame_import_drm) vgpu_frame_import_drm_VGPU_1;
+
+/*
+ * Copy the library's @src (@len bytes, starting with argsz) to the caller's
+ * @dst, whose argsz the caller set: at most that much, and at least @minsz
+ * (the struct as it first was) or -EINVAL. @dst->argsz becomes the bytes
+ * filled.
+ */
+static inline int vgpu_copy_out(void *dst, const void *src, size_t len,
+				size_t minsz)
+{
+	uint32_t argsz;
+
+	memcpy(&argsz, dst, sizeof(argsz));
+	if (argsz < minsz)
+		return -EINVAL;
+	if (argsz > len)
+		argsz = len;
+	memcpy((uint8_t *)dst + sizeof(argsz), (const uint8_t *)src + sizeof(argsz),
+	       argsz - sizeof(argsz));
+	memcpy(dst, &argsz, sizeof(argsz));
+	return 0;
+}
+
+/* The sizes of the structs as VGPU_1 introduced them: the least argsz */
+#define VGPU_PLANE_SIZE_1 \
+	(offsetof(struct vgpu_plane, generation) + sizeof(uint32_t))
+#define VGPU_FRAME_SIZE_1 \
+	(offsetof(struct vgpu_frame, plane) + VGPU_PLANE_SIZE_1)
+#define VGPU_STATS_SIZE_1 \
+	(offsetof(struct vgpu_stats, evictions) + sizeof(uint64_t))
 
 /*
  * struct vgpu_map - a cached dma-buf or region and its mapping
@@ -70,5 +122,13 @@ static inline int vgpu_ioctl(int fd, unsigned long request, void *arg)
 
 /* vgpu_frame.c */
 void vgpu_cache_release(struct vgpu *vgpu);
+int vgpu_plane_query(struct vgpu *vgpu, enum vgpu_plane_type type,
+		     struct vgpu_plane *plane);
+int vgpu_frame_next(struct vgpu *vgpu, enum vgpu_plane_type type,
+		    struct vgpu_frame *frame);
+void vgpu_stats_now(const struct vgpu *vgpu, struct vgpu_stats *stats);
+
+/* vgpu_drm.c */
+int vgpu_dmabuf_import_drm(int dmabuf_fd, int drm_fd, uint32_t *handle);
 
 #endif /* VGPU_PRIV_H */

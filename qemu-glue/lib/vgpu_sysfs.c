@@ -127,7 +127,7 @@ static int vgpu_list_parent(const char *parent, struct vgpu_type **types,
 	return ret;
 }
 
-int vgpu_list_types(struct vgpu_type **types, size_t *count)
+VGPU_EXPORT int vgpu_list_types(struct vgpu_type **types, size_t *count)
 {
 	struct dirent *de;
 	DIR *d;
@@ -167,7 +167,8 @@ static int vgpu_link_base(const char *path, char *out, size_t size)
 	return 0;
 }
 
-int vgpu_list_instances(struct vgpu_instance **instances, size_t *count)
+VGPU_EXPORT int vgpu_list_instances(struct vgpu_instance **instances,
+				    size_t *count)
 {
 	char path[PATH_MAX], real[PATH_MAX];
 	struct dirent *de;
@@ -232,7 +233,8 @@ static int vgpu_uuid_generate(char out[37])
 	return vgpu_read_attr("/proc/sys/kernel/random/uuid", out, 37);
 }
 
-int vgpu_find_type(const char *parent, const char *type, struct vgpu_type *out)
+VGPU_EXPORT int vgpu_find_type(const char *parent, const char *type,
+			       struct vgpu_type *out)
 {
 	const struct vgpu_type *found = NULL;
 	struct vgpu_type *types;
@@ -260,8 +262,8 @@ int vgpu_find_type(const char *parent, const char *type, struct vgpu_type *out)
 	return ret;
 }
 
-int vgpu_create(const char *parent, const char *type, const char *uuid,
-		char out_uuid[37])
+VGPU_EXPORT int vgpu_create(const char *parent, const char *type,
+			    const char *uuid, char out_uuid[37])
 {
 	struct vgpu_type t;
 	char path[PATH_MAX], id[37];
@@ -284,7 +286,7 @@ int vgpu_create(const char *parent, const char *type, const char *uuid,
 	return ret;
 }
 
-int vgpu_remove(const char *uuid)
+VGPU_EXPORT int vgpu_remove(const char *uuid)
 {
 	char path[PATH_MAX];
 

@@ -9,6 +9,7 @@
 #include <xf86drm.h>
 
 #include "tool.h"
+#include "vgpu_util.h"
 
 const char *tool_name = "vgpu-grab";
 
@@ -104,11 +105,11 @@ static void get_frame(struct vgpu *v, struct vgpu_frame *fr, double wait, int qu
 
 static void write_png(const struct vgpu_frame *fr, const char *path, int quiet)
 {
-	int ret = vgpu_write_png(fr, path);
+	int ret = vgpu_util_write_png(fr, path);
 	char d[96];
 
 	if (ret)
-		tool_die(1, "writing %s: %s", path, vgpu_strerror(ret));
+		tool_die(1, "writing %s: %s", path, vgpu_util_strerror(ret));
 	describe(fr, d, sizeof(d));
 	if (!quiet)
 		printf("wrote %s (%s)\n", path, d);
@@ -189,7 +190,7 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 		}
 	}
 	if (!quiet) {
-		struct vgpu_stats st;
+		struct vgpu_stats st = { .argsz = sizeof(st) };
 
 		vgpu_get_stats(v, &st);
 		printf("summary: %lu frames read, %lu with new pixels (%.1f fps), %lu generation changes; "
@@ -204,7 +205,7 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 /* Grab the screen of the VNC server at @addr ("HOST:PORT") into @output. */
 static void grab_vnc(const char *addr, const char *output, int quiet)
 {
-	struct vgpu_image img;
+	struct vgpu_util_image img;
 	char host[64];
 	const char *colon = strrchr(addr, ':');
 	int ret;
@@ -213,17 +214,17 @@ static void grab_vnc(const char *addr, const char *output, int quiet)
 		tool_die(2, "--vnc wants HOST:PORT, e.g. 127.0.0.1:5900, not '%s'", addr);
 	memcpy(host, addr, colon - addr);
 	host[colon - addr] = '\0';
-	ret = vgpu_vnc_grab(host, (int)tool_number("--vnc port", colon + 1), 60, &img);
+	ret = vgpu_util_vnc_grab(host, (int)tool_number("--vnc port", colon + 1), 60, &img);
 	if (ret == -EACCES)
 		tool_die(1, "VNC server %s wants a password; run QEMU's -vnc without one", addr);
 	if (ret)
-		tool_die(1, "grabbing VNC screen %s: %s", addr, vgpu_strerror(ret));
-	ret = vgpu_image_write_png(&img, output);
+		tool_die(1, "grabbing VNC screen %s: %s", addr, vgpu_util_strerror(ret));
+	ret = vgpu_util_image_write_png(&img, output);
 	if (ret)
-		tool_die(1, "writing %s: %s", output, vgpu_strerror(ret));
+		tool_die(1, "writing %s: %s", output, vgpu_util_strerror(ret));
 	if (!quiet)
 		printf("wrote %s (%ux%u from VNC %s)\n", output, img.width, img.height, addr);
-	vgpu_image_free(&img);
+	vgpu_util_image_free(&img);
 }
 
 int main(int argc, char **argv)
@@ -246,7 +247,7 @@ int main(int argc, char **argv)
 	const char *layouts = NULL, *vnc = NULL;
 	double seconds = 0, interval = 16, wait = 0;
 	int c, fd = -1, quiet = 0, ret;
-	struct vgpu_frame fr;
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 	struct vgpu *v;
 
 	while ((c = getopt_long(argc, argv, "o:c:w:i:l:qh", opts, NULL)) != -1) {
@@ -316,7 +317,7 @@ int main(int argc, char **argv)
 		watch(v, &fr, seconds, interval, layouts, quiet);
 	write_png(&fr, output, quiet);
 	if (cursor) {
-		struct vgpu_frame cur;
+		struct vgpu_frame cur = { .argsz = sizeof(cur) };
 
 		ret = vgpu_frame_get(v, VGPU_PLANE_CURSOR, &cur);
 		if (ret == -ENODATA && !quiet)

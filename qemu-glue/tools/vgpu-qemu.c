@@ -265,12 +265,12 @@ int main(int argc, char **argv)
 	kind = vgpu_get_display_kind(v);
 	if (kind < 0)
 		tool_die_vgpu("probing the display", kind);
-	if (kind == VGPU_DISPLAY_NONE)
+	if (kind == VGPU_KIND_NONE)
 		tool_die_vgpu(uuid, -ENXIO);
 	if (xres && !have_edid(vgpu_device_fd(v)))
 		tool_die(1, "--xres/--yres need the EDID region, which %s lacks", uuid);
 	vgpu_close(v);
-	dmabuf = kind == VGPU_DISPLAY_DMABUF;
+	dmabuf = kind == VGPU_KIND_DMABUF;
 	if (xres && !dmabuf)
 		tool_die(1, "QEMU 7.2 uses the EDID region (--xres/--yres) only with dma-buf displays; %s is a region instance",
 			 uuid);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * PNG screenshots of frames, through libpng.
+ * PNG screenshots of frames, through libpng: for the tools, not in libvgpu.
  */
 #include <errno.h>
 #include <png.h>
@@ -10,7 +10,9 @@
 #include <drm/drm_fourcc.h>
 
 #include "vgpu.h"
-#include "vgpu_priv.h"
+#include "vgpu_util.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
  * Where a format keeps its channels: bytes per pixel and, for the byte
@@ -66,8 +68,8 @@ static void vgpu_png_convert(const struct vgpu_png_format *fmt,
 }
 
 /*
- * The libpng part of vgpu_write_png(): write @frame to @f, converting each
- * line into @line. libpng reports errors by longjmp() back to the setjmp()
+ * The libpng part of vgpu_util_write_png(): write @frame to @f, converting
+ * each line into @line. libpng reports errors by longjmp() back to the setjmp()
  * here, which then returns -EIO; nothing set after setjmp() is read after
  * the jump, so no local needs to be volatile. The caller cleans up.
  */
@@ -96,7 +98,7 @@ static int vgpu_png_write_image(png_structp png, png_infop info, FILE *f,
 	return 0;
 }
 
-int vgpu_write_png(const struct vgpu_frame *frame, const char *path)
+int vgpu_util_write_png(const struct vgpu_frame *frame, const char *path)
 {
 	const struct vgpu_plane *p = &frame->plane;
 	const struct vgpu_png_format *fmt = vgpu_png_format(p->drm_format);
@@ -139,10 +141,13 @@ int vgpu_write_png(const struct vgpu_frame *frame, const char *path)
 	return ret;
 }
 
-int vgpu_image_write_png(const struct vgpu_image *image, const char *path)
+int vgpu_util_image_write_png(const struct vgpu_util_image *image,
+			      const char *path)
 {
 	struct vgpu_frame frame = {
+		.argsz = sizeof(frame),
 		.plane = {
+			.argsz = sizeof(frame.plane),
 			.drm_format = DRM_FORMAT_XRGB8888,
 			.width = image->width,
 			.height = image->height,
@@ -153,5 +158,5 @@ int vgpu_image_write_png(const struct vgpu_image *image, const char *path)
 		.dmabuf_fd = -1,
 	};
 
-	return vgpu_write_png(&frame, path);
+	return vgpu_util_write_png(&frame, path);
 }

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "vgpu.h"
-#include "vgpu_priv.h"
+#include "vgpu_util.h"
 
 #define RFB_ENCODING_RAW		0
 #define RFB_ENCODING_DESKTOP_SIZE	(-223)
@@ -177,8 +177,8 @@ static int vnc_update(struct vnc *c, uint32_t **fb, unsigned int *w,
 	return resized;
 }
 
-int vgpu_vnc_grab(const char *host, int port, double timeout,
-		  struct vgpu_image *image)
+int vgpu_util_vnc_grab(const char *host, int port, double timeout,
+		       struct vgpu_util_image *image)
 {
 	struct sockaddr_in sa = {
 		.sin_family = AF_INET,
@@ -251,8 +251,33 @@ out:
 	return 0;
 }
 
-void vgpu_image_free(struct vgpu_image *image)
+void vgpu_util_image_free(struct vgpu_util_image *image)
 {
 	free(image->pixels);
 	memset(image, 0, sizeof(*image));
+}
+
+static const struct {
+	int err;
+	const char *msg;
+} vgpu_util_errors[] = {
+	{ -ECONNREFUSED,
+	  "nothing listens at that VNC address (is QEMU running with -vnc 127.0.0.1:N?)" },
+	{ -EPROTO, "the VNC server spoke something unexpected (is it a VNC server?)" },
+	{ -EACCES,
+	  "the VNC server wants a password (start QEMU's -vnc without password=on)" },
+	{ -ETIMEDOUT, "the VNC server did not send a whole screen in time" },
+	{ -EOPNOTSUPP,
+	  "PNG writing does not support this pixel format (see vgpu_util_write_png())" },
+	{ }
+};
+
+const char *vgpu_util_strerror(int err)
+{
+	unsigned int i;
+
+	for (i = 0; vgpu_util_errors[i].msg; i++)
+		if (vgpu_util_errors[i].err == err)
+			return vgpu_util_errors[i].msg;
+	return strerrordesc_np(-err) ?: "unknown error";
 }
