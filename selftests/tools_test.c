@@ -358,6 +358,36 @@ TEST_F(qemu_cmd, create_picks_the_type_by_opengl)
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless"));
 }
 
+/* --print-uuid and -0: what a program needs, with nothing to parse on stderr */
+TEST_F(qemu_cmd, prints_uuid_and_argv_for_programs)
+{
+	char out[4096], want[512], path[256];
+	const char *nl;
+
+	/* -0: the UUID, then each argument, each ending in NUL (shown as \n) */
+	ASSERT_EQ(0, run(out, sizeof(out),
+			 TOOLS "vgpu-qemu -0 --print-uuid %s -- -append 'a b' 2>/dev/null | tr '\\0' '\\n'",
+			 self->region_uuid));
+	snprintf(want, sizeof(want),
+		 "%s\nqemu-system-x86_64\n-m\n1024\n-vga\nnone\n-device\n"
+		 "vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,display=on\n"
+		 "-display\nnone\n-vnc\n127.0.0.1:0\n-append\na b\n",
+		 self->region_uuid, self->region_uuid);
+	ASSERT_STREQ(want, out);
+
+	/* without -0: the UUID line, then the shell-quoted command line */
+	ASSERT_EQ(0, run(out, sizeof(out), "(VGPU_QEMU_GL=0 " TOOLS
+			 "vgpu-qemu --create hd --print-uuid -- -append 'a b' 2>/dev/null)"));
+	nl = strchr(out, '\n');
+	ASSERT_NE(NULL, nl) TH_LOG("%s", out);
+	ASSERT_EQ(VGPU_UUID_LEN, nl - out) TH_LOG("%s", out);
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%.36s/mdev_type/name", out);
+	ASSERT_TRUE(vgpu_path_exists(path)) TH_LOG("%s", path);
+	ASSERT_EQ(0, strncmp(nl + 1, "qemu-system-x86_64 -m 1024 ", 27)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(nl + 1, " -append 'a b'\n")) TH_LOG("%s", out);
+	ASSERT_EQ(NULL, strchr(strchr(nl + 1, '\n') + 1, '\n')) TH_LOG("one line: %s", out);
+}
+
 TEST_F(qemu_cmd, run_executes_qemu)
 {
 	char out[4096];

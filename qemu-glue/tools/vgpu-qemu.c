@@ -42,11 +42,16 @@ static const char help_text[] =
 	"  -m, --memory MB     guest memory (default 1024)\n"
 	"      --qemu PATH     QEMU binary (default qemu-system-x86_64)\n"
 	"      --run           run QEMU (replacing this process) instead of printing\n"
+	"      --print-uuid    print the instance's UUID as the first line on stdout\n"
+	"                      (with --create: the new one), then the command line\n"
+	"  -0, --null          print each argument (and the UUID) ending in a NUL byte\n"
+	"                      instead of one shell-quoted line (for execv())\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"OpenGL counts as available when the render node of a GPU driver (not\n"
 	"vgem, which cannot render) opens and libEGL loads; VGPU_QEMU_GL=0 or 1\n"
 	"overrides the check.\n"
+	"Without -0, stdout has one line: the command, quoted for a POSIX shell.\n"
 	"Exit status: 0 on success, 1 on failure, 2 for bad usage.\n";
 
 static void print_help(FILE *f)
@@ -166,9 +171,17 @@ static void print_quoted(const char *s)
 	putchar('\'');
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+struct opts {
+	const char *display, *vnc, *qemu, *create;
+	unsigned int xres, yres, spice, memory;
+	int ramfb, run, print_uuid, nul;
+};
+
+static void parse_options(int argc, char **argv, struct opts *o)
 {
-	enum { O_VNC = 256, O_SPICE, O_XRES, O_YRES, O_RAMFB, O_CREATE, O_QEMU, O_RUN };
+	enum { O_VNC = 256, O_SPICE, O_XRES, O_YRES, O_RAMFB, O_CREATE, O_QEMU, O_RUN,
+	       O_UUID };
 	static const struct option opts[] = {
 		{ "display", required_argument, NULL, 'd' },
 		{ "vnc", required_argument, NULL, O_VNC },
@@ -180,85 +193,93 @@ int main(int argc, char **argv)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "qemu", required_argument, NULL, O_QEMU },
 		{ "run", no_argument, NULL, O_RUN },
+		{ "print-uuid", no_argument, NULL, O_UUID },
+		{ "null", no_argument, NULL, '0' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	const char *display = "auto", *vnc = "127.0.0.1:0", *qemu = "qemu-system-x86_64";
-	const char *create = NULL, *uuid;
-	unsigned int xres = 0, yres = 0, spice = 5930, memory = 1024;
-	int c, i, ramfb = 0, run = 0, gl, kind, dmabuf, ret;
-	char created[37], device[256] = "";
-	struct vgpu *v;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "d:m:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:m:h0", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			display = optarg;
+			o->display = optarg;
 			break;
 		case O_VNC:
-			vnc = optarg;
+			o->vnc = optarg;
 			break;
 		case O_SPICE:
-			spice = tool_number("--spice-port", optarg);
+			o->spice = tool_number("--spice-port", optarg);
 			break;
 		case O_XRES:
-			xres = tool_number("--xres", optarg);
+			o->xres = tool_number("--xres", optarg);
 			break;
 		case O_YRES:
-			yres = tool_number("--yres", optarg);
+			o->yres = tool_number("--yres", optarg);
 			break;
 		case O_RAMFB:
-			ramfb = 1;
+			o->ramfb = 1;
 			break;
 		case O_CREATE:
-			create = optarg;
+			o->create = optarg;
 			break;
 		case 'm':
-			memory = tool_number("--memory", optarg);
+			o->memory = tool_number("--memory", optarg);
 			break;
 		case O_QEMU:
-			qemu = optarg;
+			o->qemu = optarg;
 			break;
 		case O_RUN:
-			run = 1;
+			o->run = 1;
+			break;
+		case O_UUID:
+			o->print_uuid = 1;
+			break;
+		case '0':
+			o->nul = 1;
 			break;
 		case 'h':
 			print_help(stdout);
-			return 0;
+			exit(0);
 		default:
 			print_help(stderr);
-			return 2;
+			exit(2);
 		}
 	}
-	if (!!xres != !!yres)
+	if (!!o->xres != !!o->yres)
 		tool_die(2, "--xres and --yres go together");
-	if (strcmp(display, "auto") && strcmp(display, "vnc") && strcmp(display, "spice") &&
-	    strcmp(display, "egl-headless") && strcmp(display, "gtk") &&
-	    strcmp(display, "sdl") && strcmp(display, "none"))
-		tool_die(2, "unknown --display '%s' (see --help)", display);
-	gl = have_opengl();
+	if (strcmp(o->display, "auto") && strcmp(o->display, "vnc") &&
+	    strcmp(o->display, "spice") && strcmp(o->display, "egl-headless") &&
+	    strcmp(o->display, "gtk") && strcmp(o->display, "sdl") &&
+	    strcmp(o->display, "none"))
+		tool_die(2, "unknown --display '%s' (see --help)", o->display);
+}
 
-	if (create) {
-		char type[32];
+/* Create an instance of size @size (hd, uhd) into @uuid, of the kind @gl fits. */
+static void create_instance(const char *size, int gl, char uuid[37])
+{
+	char type[32];
+	int ret;
 
-		if (strcmp(create, "hd") && strcmp(create, "uhd"))
-			tool_die(2, "--create takes hd or uhd, not '%s'", create);
-		snprintf(type, sizeof(type), "%s%s", create, gl ? "" : "-region");
-		ret = vgpu_create(NULL, type, NULL, created);
-		if (ret)
-			tool_die(1, "creating a %s instance: %s", type, vgpu_strerror(ret));
-		fprintf(stderr, "vgpu-qemu: created %s instance %s (OpenGL %s)\n", type,
-			created, gl ? "available" : "not available");
-		uuid = created;
-	} else if (optind < argc) {
-		uuid = argv[optind++];
-	} else {
-		fprintf(stderr, "vgpu-qemu: error: give an instance UUID or --create\n\n");
-		print_help(stderr);
-		return 2;
-	}
+	if (strcmp(size, "hd") && strcmp(size, "uhd"))
+		tool_die(2, "--create takes hd or uhd, not '%s'", size);
+	snprintf(type, sizeof(type), "%s%s", size, gl ? "" : "-region");
+	ret = vgpu_create(NULL, type, NULL, uuid);
+	if (ret)
+		tool_die(1, "creating a %s instance: %s", type, vgpu_strerror(ret));
+	fprintf(stderr, "vgpu-qemu: created %s instance %s (OpenGL %s)\n", type,
+		uuid, gl ? "available" : "not available");
+}
 
-	/* Probe the instance (QEMU is not running yet, so it is free). */
+/*
+ * Probe instance @uuid (QEMU is not running yet, so it is free) and check
+ * that QEMU 7.2 can show it as @o asks. Return: whether it exports dma-bufs.
+ */
+static int probe_instance(const char *uuid, const struct opts *o, int gl)
+{
+	int kind, dmabuf, ret;
+	struct vgpu *v;
+
 	ret = vgpu_open(uuid, &v);
 	if (ret)
 		tool_die(1, "opening %s: %s", uuid, vgpu_strerror(ret));
@@ -267,66 +288,115 @@ int main(int argc, char **argv)
 		tool_die_vgpu("probing the display", kind);
 	if (kind == VGPU_KIND_NONE)
 		tool_die_vgpu(uuid, -ENXIO);
-	if (xres && !have_edid(vgpu_device_fd(v)))
+	if (o->xres && !have_edid(vgpu_device_fd(v)))
 		tool_die(1, "--xres/--yres need the EDID region, which %s lacks", uuid);
 	vgpu_close(v);
 	dmabuf = kind == VGPU_KIND_DMABUF;
-	if (xres && !dmabuf)
+	if (o->xres && !dmabuf)
 		tool_die(1, "QEMU 7.2 uses the EDID region (--xres/--yres) only with dma-buf displays; %s is a region instance",
 			 uuid);
-
-	if (!strcmp(display, "auto"))
-		display = "vnc";
-	if (dmabuf && !gl && strcmp(display, "gtk"))
+	if (dmabuf && !gl && strcmp(o->display, "gtk"))
 		tool_die(1, "%s exports dma-bufs, which QEMU shows only with OpenGL, and this host has no GPU render node or no libEGL (vgem does not count: it cannot render); use a *-region instance (vgpu-qemu --create hd picks one), or VGPU_QEMU_GL=1 to override the check",
 			 uuid);
-	if (dmabuf && !strcmp(display, "sdl"))
+	if (dmabuf && !strcmp(o->display, "sdl"))
 		tool_die(1, "QEMU 7.2's SDL display cannot show dma-bufs; use --display gtk or vnc");
-	if (dmabuf && !strcmp(display, "spice"))
+	if (dmabuf && !strcmp(o->display, "spice"))
 		tool_die(1, "QEMU 7.2 shows dma-bufs over SPICE only to a local client (gl=on on a unix socket); use --display vnc (through egl-headless) or gtk");
+	return dmabuf;
+}
 
-	add("%s", qemu);
+/* The QEMU command line into args[], @extra (QEMU-ARGS) at its end. */
+static void build_args(const struct opts *o, const char *uuid, int dmabuf,
+		       char **extra, int nextra)
+{
+	const char *display = strcmp(o->display, "auto") ? o->display : "vnc";
+	char device[256];
+	int i;
+
+	add("%s", o->qemu);
 	add("-m");
-	add("%u", memory);
+	add("%u", o->memory);
 	add("-vga");
 	add("none");
 	/* ramfb is a property of the non-hotpluggable variant only */
 	snprintf(device, sizeof(device),
 		 "%s,sysfsdev=/sys/bus/mdev/devices/%s,display=on%s",
-		 ramfb ? "vfio-pci-nohotplug" : "vfio-pci", uuid, ramfb ? ",ramfb=on" : "");
+		 o->ramfb ? "vfio-pci-nohotplug" : "vfio-pci", uuid,
+		 o->ramfb ? ",ramfb=on" : "");
 	add("-device");
-	if (xres)
-		add("%s,xres=%u,yres=%u", device, xres, yres);
+	if (o->xres)
+		add("%s,xres=%u,yres=%u", device, o->xres, o->yres);
 	else
 		add("%s", device);
 	add("-display");
 	if (!strcmp(display, "vnc") || !strcmp(display, "egl-headless")) {
 		add("%s", dmabuf ? "egl-headless" : "none");
 		add("-vnc");
-		add("%s", vnc);
+		add("%s", o->vnc);
 	} else if (!strcmp(display, "spice")) {
 		add("none");
 		add("-spice");
-		add("port=%u,addr=127.0.0.1,disable-ticketing=on", spice);
+		add("port=%u,addr=127.0.0.1,disable-ticketing=on", o->spice);
 	} else if (!strcmp(display, "none")) {
 		/* a dma-buf display needs an OpenGL console even unseen */
 		add("%s", dmabuf ? "egl-headless" : "none");
 	} else {
 		add("%s%s", display, dmabuf ? ",gl=on" : "");
 	}
-	for (i = optind; i < argc; i++)
-		add("%s", argv[i]);
+	for (i = 0; i < nextra; i++)
+		add("%s", extra[i]);
 	args[nargs] = NULL;
+}
 
-	if (run) {
-		fflush(stdout);
-		execvp(qemu, args);
-		tool_die(1, "running %s: %s (apt-get install qemu-system-x86, or give --qemu)",
-			 qemu, strerror(errno));
-	}
+/* args[] on stdout: one shell-quoted line, or (-0) each ending in NUL. */
+static int print_args(int nul)
+{
+	int i;
+
 	for (i = 0; i < nargs; i++) {
+		if (nul) {
+			fputs(args[i], stdout);
+			putchar('\0');
+			continue;
+		}
 		print_quoted(args[i]);
 		putchar(i + 1 < nargs ? ' ' : '\n');
 	}
-	return 0;
+	return fflush(stdout) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {
+		.display = "auto", .vnc = "127.0.0.1:0", .qemu = "qemu-system-x86_64",
+		.spice = 5930, .memory = 1024,
+	};
+	char created[37];
+	const char *uuid;
+	int gl, dmabuf;
+
+	parse_options(argc, argv, &o);
+	gl = have_opengl();
+	if (o.create) {
+		create_instance(o.create, gl, created);
+		uuid = created;
+	} else if (optind < argc) {
+		uuid = argv[optind++];
+	} else {
+		fprintf(stderr, "vgpu-qemu: error: give an instance UUID or --create\n\n");
+		print_help(stderr);
+		return 2;
+	}
+	dmabuf = probe_instance(uuid, &o, gl);
+	build_args(&o, uuid, dmabuf, argv + optind, argc - optind);
+
+	if (o.print_uuid)
+		printf("%s%c", uuid, o.nul ? '\0' : '\n');
+	if (o.run) {
+		fflush(stdout);
+		execvp(o.qemu, args);
+		tool_die(1, "running %s: %s (apt-get install qemu-system-x86, or give --qemu)",
+			 o.qemu, strerror(errno));
+	}
+	return print_args(o.nul);
 }
