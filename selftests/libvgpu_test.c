@@ -78,6 +78,60 @@ static long frame_mismatches(const struct vgpu_frame *fr, unsigned int seed)
 	return bad;
 }
 
+/* What a log function was handed, and how often */
+struct log_seen {
+	unsigned int calls;
+	int err;
+	char func[32];
+	char msg[256];
+};
+
+static void log_keep(void *data, int err, const char *func, const char *msg)
+{
+	struct log_seen *seen = data;
+
+	seen->calls++;
+	seen->err = err;
+	snprintf(seen->func, sizeof(seen->func), "%s", func);
+	snprintf(seen->msg, sizeof(seen->msg), "%s", msg);
+}
+
+/* A message comes from the call that fails, with its errno; nothing stays */
+TEST(log_fn_hears_each_failing_call)
+{
+	struct log_seen seen = { };
+	struct vgpu_type *types, t;
+	struct vgpu *v = NULL;
+	size_t n;
+
+	vgpu_set_log_fn(log_keep, &seen);
+	ASSERT_EQ(-EINVAL, vgpu_open("bogus", &v));
+	ASSERT_EQ(1, seen.calls);
+	ASSERT_EQ(-EINVAL, seen.err);
+	ASSERT_STREQ("vgpu_open", seen.func);
+	ASSERT_NE(NULL, strstr(seen.msg, "'bogus' is not a UUID")) TH_LOG("%s", seen.msg);
+
+	ASSERT_EQ(-ENOENT, vgpu_open("01234567-89ab-cdef-0123-456789abcdef", &v));
+	ASSERT_EQ(2, seen.calls);
+	ASSERT_EQ(-ENOENT, seen.err);
+	ASSERT_NE(NULL, strstr(seen.msg, "no instance 01234567-89ab-cdef-0123-456789abcdef"))
+		TH_LOG("%s", seen.msg);
+
+	ASSERT_EQ(-ENOENT, vgpu_find_type(NULL, "no-such-type", &t));
+	ASSERT_EQ(3, seen.calls);
+	ASSERT_STREQ("vgpu_find_type", seen.func);
+	ASSERT_NE(NULL, strstr(seen.msg, "'no-such-type'")) TH_LOG("%s", seen.msg);
+
+	/* success says nothing, and without a function nothing is said */
+	ASSERT_EQ(0, vgpu_list_types(&types, &n));
+	free(types);
+	ASSERT_EQ(3, seen.calls);
+	vgpu_set_log_fn(NULL, NULL);
+	ASSERT_EQ(-EINVAL, vgpu_open("bogus", &v));
+	ASSERT_EQ(3, seen.calls);
+	ASSERT_EQ(NULL, v);
+}
+
 TEST_F(lib, probes_its_display_kind)
 {
 	ASSERT_EQ(variant->kind, vgpu_get_display_kind(self->vgpu));

@@ -13,8 +13,9 @@
  *
  * Every call returns 0 or a negative errno of its own; there is no error
  * state kept between calls. vgpu_strerror() turns an errno into a sentence
- * that names the fix. The library is not thread-safe per handle: use one
- * struct vgpu from one thread at a time.
+ * that names the fix, and vgpu_set_log_fn() gets the failing call's own
+ * message. The library is not thread-safe per handle: use one struct vgpu
+ * from one thread at a time.
  *
  * A struct the caller passes for the library to fill starts with @argsz:
  * set it to sizeof() the struct as your vgpu.h declares it. The library
@@ -275,6 +276,30 @@ int vgpu_get_stats(const struct vgpu *vgpu, struct vgpu_stats *stats);
  */
 int vgpu_frame_import_drm(const struct vgpu_frame *frame, int drm_fd,
 			  uint32_t *handle);
+
+/**
+ * typedef vgpu_log_fn - where the library's messages go
+ * @data: what vgpu_set_log_fn() was given
+ * @err: the negative errno the failing call is about to return
+ * @func: the library function that fails, e.g. "vgpu_open"
+ * @msg: what failed and, where there is one, the fix; one line, no newline
+ *
+ * Called from the failing call itself, before it returns @err: a message
+ * belongs to that call and is not kept anywhere.
+ */
+typedef void (*vgpu_log_fn)(void *data, int err, const char *func,
+			    const char *msg);
+
+/**
+ * vgpu_set_log_fn() - send the library's messages to a function
+ * @fn: the function, or NULL (the default) for no messages
+ * @data: passed to @fn
+ *
+ * The setting is process-wide: set it once, before other threads use the
+ * library. A call that fails returns its errno whether or not @fn is set;
+ * the message only adds what failed (a path, an ioctl, the errno there).
+ */
+void vgpu_set_log_fn(vgpu_log_fn fn, void *data);
 
 /**
  * vgpu_strerror() - describe an error returned by this library

@@ -11,10 +11,17 @@
 /* Import @dmabuf_fd (-1: a region frame) into @drm_fd. */
 int vgpu_dmabuf_import_drm(int dmabuf_fd, int drm_fd, uint32_t *handle)
 {
+	int err;
+
 	if (dmabuf_fd < 0)
-		return -EOPNOTSUPP;
-	if (drmPrimeFDToHandle(drm_fd, dmabuf_fd, handle))
-		return errno ? -errno : -EIO;
+		return vgpu_log(-EOPNOTSUPP, "vgpu_frame_import_drm",
+				"a region frame has no dma-buf to import");
+	if (drmPrimeFDToHandle(drm_fd, dmabuf_fd, handle)) {
+		err = errno ? -errno : -EIO;
+		return vgpu_log(err, "vgpu_frame_import_drm",
+				"DRM_IOCTL_PRIME_FD_TO_HANDLE on fd %d: %s", drm_fd,
+				vgpu_errno_text(err));
+	}
 	return 0;
 }
 
@@ -23,6 +30,8 @@ int vgpu_frame_import_drm_VGPU_1(const struct vgpu_frame *frame, int drm_fd,
 				 uint32_t *handle)
 {
 	if (frame->argsz < VGPU_FRAME_SIZE_1)
-		return -EINVAL;
+		return vgpu_log(-EINVAL, "vgpu_frame_import_drm",
+				"argsz %u: not a frame vgpu_frame_get() filled",
+				frame->argsz);
 	return vgpu_dmabuf_import_drm(frame->dmabuf_fd, drm_fd, handle);
 }

@@ -74,7 +74,8 @@ int vgpu_plane_query(struct vgpu *vgpu, enum vgpu_plane_type type,
 						VFIO_GFX_PLANE_TYPE_REGION;
 	vgpu->stats.queries++;
 	if (vgpu_ioctl(vgpu->device, VFIO_DEVICE_QUERY_GFX_PLANE, &q) < 0)
-		return -errno;
+		return vgpu_log(-errno, "vgpu_query", "VFIO_DEVICE_QUERY_GFX_PLANE: %s",
+				vgpu_errno_text(-errno));
 
 	memset(plane, 0, sizeof(*plane));
 	plane->argsz = sizeof(*plane);
@@ -101,7 +102,9 @@ int vgpu_query_VGPU_1(struct vgpu *vgpu, enum vgpu_plane_type type,
 	int ret;
 
 	if (plane->argsz < VGPU_PLANE_SIZE_1)
-		return -EINVAL;
+		return vgpu_log(-EINVAL, "vgpu_query",
+				"argsz %u: set it to sizeof(struct vgpu_plane)",
+				plane->argsz);
 	ret = vgpu_plane_query(vgpu, type, &p);
 	return ret ?: vgpu_copy_out(plane, &p, sizeof(p), VGPU_PLANE_SIZE_1);
 }
@@ -238,18 +241,24 @@ static int vgpu_map_dmabuf(struct vgpu *vgpu, const struct vgpu_plane *plane,
 
 	fd = vgpu_ioctl(vgpu->device, VFIO_DEVICE_GET_GFX_DMABUF, &id);
 	if (fd < 0)
-		return -errno;
+		return vgpu_log(-errno, "vgpu_frame_get",
+				"VFIO_DEVICE_GET_GFX_DMABUF of dmabuf_id %u: %s",
+				plane->id, vgpu_errno_text(-errno));
 	vgpu->stats.dmabuf_gets++;
 	len = lseek(fd, 0, SEEK_END);
 	if (len < (off_t)plane->size) {
+		err = len < 0 ? -errno : -EIO;
 		close(fd);
-		return len < 0 ? -errno : -EIO;
+		return vgpu_log(err, "vgpu_frame_get",
+				"dma-buf %u has %lld bytes, the plane %u",
+				plane->id, (long long)len, plane->size);
 	}
 	m->addr = vgpu_mmap_aligned(fd, 0, len);
 	if (!m->addr) {
 		err = -errno;
 		close(fd);
-		return err;
+		return vgpu_log(err, "vgpu_frame_get", "mapping dma-buf %u: %s",
+				plane->id, vgpu_errno_text(err));
 	}
 	m->fd = fd;
 	m->len = len;
@@ -266,12 +275,17 @@ static int vgpu_map_region(struct vgpu *vgpu, const struct vgpu_plane *plane,
 	};
 
 	if (vgpu_ioctl(vgpu->device, VFIO_DEVICE_GET_REGION_INFO, &info) < 0)
-		return -errno;
+		return vgpu_log(-errno, "vgpu_frame_get",
+				"VFIO_DEVICE_GET_REGION_INFO of region %u: %s",
+				plane->id, vgpu_errno_text(-errno));
 	if (!(info.flags & VFIO_REGION_INFO_FLAG_MMAP) || info.size < plane->size)
-		return -EIO;
+		return vgpu_log(-EIO, "vgpu_frame_get",
+				"region %u cannot be mapped or is smaller than the plane",
+				plane->id);
 	m->addr = vgpu_mmap_aligned(vgpu->device, info.offset, info.size);
 	if (!m->addr)
-		return -errno;
+		return vgpu_log(-errno, "vgpu_frame_get", "mapping region %u: %s",
+				plane->id, vgpu_errno_text(-errno));
 	m->fd = -1;
 	m->len = info.size;
 	return 0;
@@ -360,7 +374,9 @@ int vgpu_frame_get_VGPU_1(struct vgpu *vgpu, enum vgpu_plane_type type,
 	int ret;
 
 	if (frame->argsz < VGPU_FRAME_SIZE_1)
-		return -EINVAL;
+		return vgpu_log(-EINVAL, "vgpu_frame_get",
+				"argsz %u: set it to sizeof(struct vgpu_frame)",
+				frame->argsz);
 	ret = vgpu_frame_next(vgpu, type, &f);
 	if (ret)
 		return ret;
@@ -393,6 +409,10 @@ int vgpu_get_stats_VGPU_1(const struct vgpu *vgpu, struct vgpu_stats *stats)
 	struct vgpu_stats s;
 
 	vgpu_stats_now(vgpu, &s);
+	if (stats->argsz < VGPU_STATS_SIZE_1)
+		return vgpu_log(-EINVAL, "vgpu_get_stats",
+				"argsz %u: set it to sizeof(struct vgpu_stats)",
+				stats->argsz);
 	return vgpu_copy_out(stats, &s, sizeof(s), VGPU_STATS_SIZE_1);
 }
 

@@ -66,45 +66,62 @@ VGPU_EXPORT int vgpu_open(const char *uuid, struct vgpu **out)
 {
 	char path[64];
 	struct vfio_group_status status = { .argsz = sizeof(status) };
+	const char *what;		/* the step that failed, for the log */
 	struct vgpu *vgpu;
 	int group, ret;
 
 	*out = NULL;
 	if (!vgpu_uuid_valid(uuid))
-		return -EINVAL;
+		return vgpu_log(-EINVAL, __func__,
+				"'%s' is not a UUID (one looks like 01234567-89ab-cdef-0123-456789abcdef)",
+				uuid);
 	group = vgpu_group_of(uuid);
+	if (group == -ENOENT)
+		return vgpu_log(group, __func__,
+				"no instance %s in " MDEV_SYSFS " (create it first: vgpu-ctl create TYPE)",
+				uuid);
 	if (group < 0)
-		return group;
+		return vgpu_log(group, __func__, MDEV_SYSFS "%s/iommu_group: %s",
+				uuid, vgpu_errno_text(group));
 
 	vgpu = vgpu_alloc();
 	if (!vgpu)
 		return -ENOMEM;
 	snprintf(vgpu->uuid, sizeof(vgpu->uuid), "%s", uuid);
 
+	what = "opening /dev/vfio/vfio";
 	vgpu->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (vgpu->container < 0)
 		goto err_errno;
 	if (ioctl(vgpu->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
 	    ioctl(vgpu->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0) {
-		ret = -ENODEV;
+		ret = vgpu_log(-ENODEV, __func__,
+			       "VFIO has no type1v2 IOMMU (modprobe vfio_iommu_type1)");
 		goto err;
 	}
 
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	what = path;
 	vgpu->group = open(path, O_RDWR | O_CLOEXEC);
 	if (vgpu->group < 0)
 		goto err_errno;
+	what = "VFIO_GROUP_GET_STATUS";
 	if (vgpu_ioctl(vgpu->group, VFIO_GROUP_GET_STATUS, &status) < 0)
 		goto err_errno;
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		ret = -EBUSY;
+		ret = vgpu_log(-EBUSY, __func__,
+			       "IOMMU group %d of %s is not viable (in use by another process)",
+			       group, uuid);
 		goto err;
 	}
+	what = "VFIO_GROUP_SET_CONTAINER";
 	if (vgpu_ioctl(vgpu->group, VFIO_GROUP_SET_CONTAINER, &vgpu->container) < 0)
 		goto err_errno;
+	what = "VFIO_SET_IOMMU";
 	if (ioctl(vgpu->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0)
 		goto err_errno;
 
+	what = "VFIO_GROUP_GET_DEVICE_FD";
 	vgpu->device = ioctl(vgpu->group, VFIO_GROUP_GET_DEVICE_FD, vgpu->uuid);
 	if (vgpu->device < 0)
 		goto err_errno;
@@ -114,6 +131,7 @@ VGPU_EXPORT int vgpu_open(const char *uuid, struct vgpu **out)
 
 err_errno:
 	ret = -errno;
+	vgpu_log(ret, __func__, "%s: %s: %s", uuid, what, vgpu_errno_text(ret));
 err:
 	vgpu_close(vgpu);
 	return ret;
@@ -126,8 +144,12 @@ VGPU_EXPORT int vgpu_open_fd(int device_fd, struct vgpu **out)
 	int ret;
 
 	*out = NULL;
-	if (vgpu_ioctl(device_fd, VFIO_DEVICE_GET_INFO, &info) < 0)
-		return errno == EINVAL ? -ENOTTY : -errno;
+	if (vgpu_ioctl(device_fd, VFIO_DEVICE_GET_INFO, &info) < 0) {
+		ret = errno == EINVAL ? -ENOTTY : -errno;
+		return vgpu_log(ret, __func__,
+				"fd %d: VFIO_DEVICE_GET_INFO: %s (is it a VFIO device?)",
+				device_fd, vgpu_errno_text(-errno));
+	}
 	vgpu = vgpu_alloc();
 	if (!vgpu)
 		return -ENOMEM;
@@ -202,5 +224,5 @@ VGPU_EXPORT const char *vgpu_strerror(int err)
 		if (vgpu_errors[i].err == err)
 			return vgpu_errors[i].msg;
 	/* not strerror(): its buffer for unknown errnos is shared */
-	return strerrordesc_np(-err) ?: "unknown error";
+	return vgpu_errno_text(err);
 }

@@ -128,6 +128,15 @@ int vgpu_frame_next(struct vgpu *vgpu, enum vgpu_plane_type type,
 		    struct vgpu_frame *frame);
 void vgpu_stats_now(const struct vgpu *vgpu, struct vgpu_stats *stats);
 
+/* vgpu_log.c */
+/*
+ * Hand the message @fmt of public function @func, which fails with @err,
+ * to the program's log function, if it set one. Return: @err.
+ */
+__attribute__((format(printf, 3, 4)))
+int vgpu_log(int err, const char *func, const char *fmt, ...);
+const char *vgpu_errno_text(int err);
+
 /* vgpu_drm.c */
 int vgpu_dmabuf_import_drm(int dmabuf_fd, int drm_fd, uint32_t *handle);
 

@@ -255,8 +255,14 @@ VGPU_EXPORT int vgpu_find_type(const char *parent, const char *type,
 		found = &types[i];
 	}
 	if (!ret && !found)
-		ret = -ENOENT;
-	if (!ret)
+		ret = vgpu_log(-ENOENT, __func__,
+			       "no mdev type '%s'%s%s (vgpu-ctl types lists them; is vgpu_bochs loaded?)",
+			       type, parent ? " on " : "", parent ?: "");
+	else if (ret)
+		vgpu_log(ret, __func__,
+			 "several types or parents answer to '%s' (give the full type name or the parent)",
+			 type);
+	else
 		*out = *found;
 	free(types);
 	return ret;
@@ -277,21 +283,32 @@ VGPU_EXPORT int vgpu_create(const char *parent, const char *type,
 	if (uuid)
 		vgpu_copy(id, sizeof(id), uuid);
 	else if (vgpu_uuid_generate(id))
-		return -EIO;
+		return vgpu_log(-EIO, __func__, "no random UUID from the kernel");
 	ret = vgpu_write_attr(path, id);
 	if (ret == -EUSERS)	/* the mdev core's "no instance left" */
-		ret = -ENOSPC;
-	if (!ret)
-		vgpu_copy(out_uuid, 37, id);
-	return ret;
+		return vgpu_log(-ENOSPC, __func__,
+				"no instance of %s left on %s (remove one, or pick another type)",
+				t.type, t.parent);
+	if (ret)
+		return vgpu_log(ret, __func__, "creating %s with %s: %s", id, path,
+				vgpu_errno_text(ret));
+	vgpu_copy(out_uuid, 37, id);
+	return 0;
 }
 
 VGPU_EXPORT int vgpu_remove(const char *uuid)
 {
 	char path[PATH_MAX];
+	int ret;
 
 	if (strchr(uuid, '/') || strlen(uuid) != 36)
-		return -EINVAL;
+		return vgpu_log(-EINVAL, __func__, "'%s' is not a UUID", uuid);
 	snprintf(path, sizeof(path), MDEV_DEVICES "/%s/remove", uuid);
-	return vgpu_write_attr(path, "1");
+	ret = vgpu_write_attr(path, "1");
+	if (ret == -ENOENT)
+		return vgpu_log(ret, __func__, "no instance %s in " MDEV_DEVICES,
+				uuid);
+	if (ret)
+		vgpu_log(ret, __func__, "writing %s: %s", path, vgpu_errno_text(ret));
+	return ret;
 }

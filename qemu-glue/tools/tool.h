@@ -48,6 +48,17 @@ tool_die_vgpu(const char *what, int err)
 	tool_die(1, "%s: %s", what, vgpu_strerror(err));
 }
 
+/*
+ * libvgpu's message of a failing call (vgpu_set_log_fn()): what exactly
+ * failed, printed before the tool's own error line.
+ */
+static inline void tool_log(void *data __attribute__((unused)),
+			    int err __attribute__((unused)), const char *func,
+			    const char *msg)
+{
+	fprintf(stderr, "%s: %s: %s\n", tool_name, func, msg);
+}
+
 /* Parse a non-negative number of option @opt, or die naming it. */
 static inline double tool_number(const char *opt, const char *arg)
 {

@@ -227,6 +227,7 @@ int main(int argc, char **argv)
 	const char *parent = NULL, *uuid = NULL, *cmd;
 	int c, persist = 0;
 
+	vgpu_set_log_fn(tool_log, NULL);
 	/* GNU getopt lets options follow the command and its operand */
 	while ((c = getopt_long(argc, argv, "p:u:h", opts, NULL)) != -1) {
 		switch (c) {

@@ -250,6 +250,7 @@ int main(int argc, char **argv)
 	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 	struct vgpu *v;
 
+	vgpu_set_log_fn(tool_log, NULL);
 	while ((c = getopt_long(argc, argv, "o:c:w:i:l:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':

@@ -375,6 +375,7 @@ int main(int argc, char **argv)
 	const char *uuid;
 	int gl, dmabuf;
 
+	vgpu_set_log_fn(tool_log, NULL);
 	parse_options(argc, argv, &o);
 	gl = have_opengl();
 	if (o.create) {
