@@ -36,13 +36,13 @@ FIXTURE_SETUP(budget)
 	VGPU_MARK();
 	if (geteuid())
 		SKIP(return, "needs root to load modules");
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
-	ASSERT_EQ(0, vgpu_module_unload());
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
+	test_cmd(vgpu_module_unload());
 	snprintf(params, sizeof(params), "vram_budget_mb=%d", BUDGET_MB);
-	ASSERT_EQ(0, vgpu_module_load_params(params));
+	test_cmd(vgpu_module_load_params(params));
 	vgpu_uuid_new(self->uuid);
-	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
+	test_cmd_create("hd", self->uuid);
 }
 
 FIXTURE_TEARDOWN(budget)
@@ -125,8 +125,7 @@ TEST_F(budget, retained_dmabufs_count_against_it)
 	EXPECT_GE(BUDGET_MB, taken);
 
 	/* what the dma-bufs show is intact: the first session's picture */
-	px = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->bufs[0], 0);
-	ASSERT_NE(MAP_FAILED, px);
+	px = test_cmd_mmap(4096, PROT_READ, MAP_SHARED, self->bufs[0], 0);
 	EXPECT_EQ(0u, px[0]);
 	EXPECT_EQ(1023u, px[1023]);
 	munmap(px, 4096);
@@ -151,7 +150,7 @@ TEST_F(budget, retained_dmabufs_refuse_new_instances)
 	ASSERT_LE(0, ret) TH_LOG("%s", vgpu_strerror(ret));
 	self->bufs[self->nr_bufs++] = ret;
 	vgpu_uuid_new(other);
-	EXPECT_EQ(-ENOSPC, vgpu_mdev_create("hd", other));
+	test_err_create(ENOSPC, "hd", other);
 	close(self->bufs[--self->nr_bufs]);
 	EXPECT_EQ(0, vgpu_mdev_create("hd", other));
 }

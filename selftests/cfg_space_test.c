@@ -104,8 +104,8 @@ TEST_F(cfg, access_sizes_at_end)
 	/* Reaching past the end is shortened; starting there is an error. */
 	EXPECT_EQ(3, vgpu_region_read(self->fd, CFG, 0xfd, buf, 4));
 	EXPECT_EQ(1, vgpu_region_read(self->fd, CFG, 0xff, buf, 8));
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, CFG, 0x100, buf, 1));
-	EXPECT_EQ(-EINVAL, cfg_write(self->fd, 0x100, 0, 4));
+	test_err_region_read(EINVAL, self->fd, CFG, 0x100, buf, 1);
+	test_err(EINVAL, cfg_write(self->fd, 0x100, 0, 4));
 }
 
 TEST_F(cfg, bar_sizing_any_width)
@@ -172,13 +172,13 @@ TEST_F(cfg, reset_restores_power_on_state)
 	uint8_t before[256], after[256];
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info));
+	test_cmd_ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info);
 	ASSERT_TRUE(info.flags & VFIO_DEVICE_FLAGS_RESET);
 
 	ASSERT_EQ(256, vgpu_region_read(self->fd, CFG, 0, before, sizeof(before)));
 	cfg_write(self->fd, PCI_BASE_ADDRESS_0, 0xd0000000, 4);
 	cfg_write(self->fd, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
+	test_cmd_reset(self->fd);
 	ASSERT_EQ(256, vgpu_region_read(self->fd, CFG, 0, after, sizeof(after)));
 	EXPECT_EQ(0, memcmp(before, after, sizeof(before)));
 }

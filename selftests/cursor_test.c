@@ -33,7 +33,7 @@ FIXTURE(cursor) {
 FIXTURE_SETUP(cursor)
 {
 	VGPU_DEVICE_SETUP("hd");
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
 }
 
 FIXTURE_TEARDOWN(cursor)
@@ -90,7 +90,7 @@ TEST_F(cursor, shown_with_position_and_hotspot)
 	struct vfio_device_gfx_plane_info info;
 
 	ASSERT_EQ(0, cursor_show(self->fd, IMG_OFFSET, 100, 200, 5, 7));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &info));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &info);
 	EXPECT_EQ(DRM_FORMAT_ARGB8888, info.drm_format);
 	EXPECT_EQ(64, info.width);
 	EXPECT_EQ(64, info.height);
@@ -109,7 +109,7 @@ TEST_F(cursor, negative_position_and_no_hotspot)
 	struct vfio_device_gfx_plane_info info;
 
 	ASSERT_EQ(0, cursor_show(self->fd, IMG_OFFSET, -10, -63, 0xffffffff, 0xffffffff));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &info));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &info);
 	EXPECT_EQ(DRM_FORMAT_ARGB8888, info.drm_format);
 	EXPECT_EQ(-10, (int32_t)info.x_pos);
 	EXPECT_EQ(-63, (int32_t)info.y_pos);
@@ -119,7 +119,7 @@ TEST_F(cursor, negative_position_and_no_hotspot)
 	/* a hotspot outside the image is no hotspot */
 	ASSERT_EQ(0, creg_write(self->fd, VGPU_BOCHS_CURSOR_HOT_X, 64));
 	ASSERT_EQ(0, creg_write(self->fd, VGPU_BOCHS_CURSOR_HOT_Y, 3));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &info));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &info);
 	EXPECT_EQ(0xffffffff, info.x_hot);
 	EXPECT_EQ(0xffffffff, info.y_hot);
 }
@@ -129,9 +129,9 @@ TEST_F(cursor, moves_keep_id_and_generation)
 	struct vfio_device_gfx_plane_info a, b, c;
 
 	ASSERT_EQ(0, cursor_show(self->fd, IMG_OFFSET, 0, 0, 1, 1));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &a));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &a);
 	ASSERT_EQ(0, cursor_move(self->fd, 300, -20));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &b));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &b);
 	EXPECT_EQ(300, b.x_pos);
 	EXPECT_EQ(-20, (int32_t)b.y_pos);
 	EXPECT_EQ(a.dmabuf_id, b.dmabuf_id);
@@ -139,20 +139,20 @@ TEST_F(cursor, moves_keep_id_and_generation)
 
 	/* a new image or a new hotspot is a new id and a new generation */
 	ASSERT_EQ(0, creg_write(self->fd, VGPU_BOCHS_CURSOR_OFFSET, IMG_OFFSET + 4096 * 4));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &c));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &c);
 	EXPECT_NE(b.dmabuf_id, c.dmabuf_id);
 	EXPECT_NE(vgpu_generation(&b), vgpu_generation(&c));
 	EXPECT_EQ(300, c.x_pos);
 	ASSERT_EQ(0, creg_write(self->fd, VGPU_BOCHS_CURSOR_HOT_X, 9));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &b));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &b);
 	EXPECT_NE(c.dmabuf_id, b.dmabuf_id);
 	EXPECT_NE(vgpu_generation(&c), vgpu_generation(&b));
 	EXPECT_EQ(9, b.x_hot);
 
 	/* the primary plane is unaffected by cursor traffic */
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &a);
 	ASSERT_EQ(0, cursor_move(self->fd, 1, 1));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &c));
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &c);
 	EXPECT_EQ(vgpu_generation(&a), vgpu_generation(&c));
 }
 
@@ -164,10 +164,10 @@ TEST_F(cursor, disabled_or_invalid_is_absent)
 	unsigned int i;
 
 	ASSERT_EQ(0, cursor_show(self->fd, IMG_OFFSET, 0, 0, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &a));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &a);
 	ASSERT_EQ(DRM_FORMAT_ARGB8888, a.drm_format);
 	ASSERT_EQ(0, creg_write(self->fd, VGPU_BOCHS_CURSOR_CTRL, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &b));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &b);
 	EXPECT_EQ(0, b.drm_format);
 	EXPECT_EQ(0, b.dmabuf_id);
 	EXPECT_EQ(0xffffffff, b.x_hot);
@@ -175,13 +175,13 @@ TEST_F(cursor, disabled_or_invalid_is_absent)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		ASSERT_EQ(0, cursor_show(self->fd, bad[i], 0, 0, 0, 0));
-		ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &b));
+		test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &b);
 		EXPECT_EQ(0, b.drm_format) TH_LOG("offset %#x", bad[i]);
 	}
 	/* the reset turns it off */
 	ASSERT_EQ(0, cursor_show(self->fd, IMG_OFFSET, 0, 0, 0, 0));
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &b));
+	test_cmd_reset(self->fd);
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &b);
 	EXPECT_EQ(0, b.drm_format);
 }
 
@@ -194,19 +194,16 @@ TEST_F(cursor, image_exported_as_dmabuf)
 
 	for (i = 0; i < 64 * 64; i++)
 		img[i] = 0x80000000u | i * 2654435761u >> 8;
-	ASSERT_EQ(sizeof(img), vgpu_region_write(self->fd, VFIO_PCI_BAR0_REGION_INDEX,
-						 IMG_OFFSET, img, sizeof(img)));
+	test_cmd_region_write(self->fd, VFIO_PCI_BAR0_REGION_INDEX, IMG_OFFSET, img, sizeof(img));
 	ASSERT_EQ(0, cursor_show(self->fd, IMG_OFFSET, 10, 10, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &info));
-	fd = vgpu_get_dmabuf(self->fd, info.dmabuf_id);
-	ASSERT_LE(0, fd);
-	map = mmap(NULL, info.size, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, map);
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &info);
+	fd = test_cmd_get_dmabuf(self->fd, info.dmabuf_id);
+	map = test_cmd_mmap(info.size, PROT_READ, MAP_SHARED, fd, 0);
 	EXPECT_EQ(0, memcmp(img, map, sizeof(img)));
 
 	/* the id stays valid while the cursor moves */
 	ASSERT_EQ(0, cursor_move(self->fd, 500, 400));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_CURSOR, &info));
+	test_cmd_query(self->fd, VGPU_PLANE_CURSOR, &info);
 	close(vgpu_get_dmabuf(self->fd, info.dmabuf_id));
 	munmap(map, info.size);
 	close(fd);

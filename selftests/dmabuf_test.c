@@ -56,9 +56,8 @@ FIXTURE_VARIANT_ADD(dmabuf, uhd) {
 FIXTURE_SETUP(dmabuf)
 {
 	VGPU_DEVICE_SETUP(variant->type);
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, variant->w, variant->h, 32,
-				   variant->w, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &self->plane));
+	test_cmd_set_mode(self->fd, variant->w, variant->h, 32, variant->w, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &self->plane);
 	ASSERT_NE(0, self->plane.dmabuf_id);
 }
 
@@ -67,41 +66,13 @@ FIXTURE_TEARDOWN(dmabuf)
 	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
-static void pattern(uint32_t *px, size_t n, uint32_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		px[i] = (uint32_t)(i * 2654435761u) ^ seed;
-}
-
-/* Draw as the guest does: into video memory at the plane's offset 0. */
-static int guest_draw(int fd, size_t size, uint32_t seed, uint32_t **out)
-{
-	uint32_t *px = malloc(size);
-	long n;
-
-	if (!px)
-		return -ENOMEM;
-	pattern(px, size / 4, seed);
-	n = vgpu_region_write(fd, BAR0, 0, px, size);
-	if (n != (long)size) {
-		free(px);
-		return n < 0 ? n : -EIO;
-	}
-	*out = px;
-	return 0;
-}
-
 TEST_F(dmabuf, get_returns_new_fd_each_time)
 {
 	int a, b, flags;
 	struct stat sa, sb;
 
-	a = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	ASSERT_LE(0, a);
-	b = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	ASSERT_LE(0, b);
+	a = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	b = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
 	EXPECT_NE(a, b);
 
 	/* separate files, close-on-exec, read-write */
@@ -125,11 +96,10 @@ TEST_F(dmabuf, get_returns_new_fd_each_time)
 
 TEST_F(dmabuf, unknown_ids)
 {
-	EXPECT_EQ(-ENOENT, vgpu_get_dmabuf(self->fd, 0));
-	EXPECT_EQ(-ENOENT, vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id + 1000));
-	EXPECT_EQ(-ENOENT, vgpu_get_dmabuf(self->fd, 0xffffffff));
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_GFX_DMABUF, NULL));
-	EXPECT_EQ(EFAULT, errno);
+	test_err_get_dmabuf(ENOENT, self->fd, 0);
+	test_err_get_dmabuf(ENOENT, self->fd, self->plane.dmabuf_id + 1000);
+	test_err_get_dmabuf(ENOENT, self->fd, 0xffffffff);
+	test_err_ioctl(EFAULT, self->fd, VFIO_DEVICE_GET_GFX_DMABUF, NULL);
 }
 
 TEST_F(dmabuf, release_then_reget_1000_times)
@@ -151,16 +121,15 @@ TEST_F(dmabuf, mmap_shows_guest_framebuffer)
 	uint32_t word;
 	int fd;
 
-	ASSERT_EQ(0, guest_draw(self->fd, size, 0x1234, &want));
-	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	ASSERT_LE(0, fd);
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, map);
+	want = vgpu_draw_fill(self->fd, 0, size, 0x1234);
+	ASSERT_NE(NULL, want);
+	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	map = test_cmd_mmap(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	EXPECT_EQ(0, memcmp(want, map, size));
 
 	/* writes through the dma-buf land in video memory */
 	map[size / 4 - 1] = 0xcafef00d;
-	ASSERT_EQ(4, vgpu_region_read(self->fd, BAR0, size - 4, &word, 4));
+	test_cmd_region_read(self->fd, BAR0, size - 4, &word, 4);
 	EXPECT_EQ(0xcafef00d, word);
 
 	/* cpu access bracketing works */
@@ -181,20 +150,17 @@ TEST_F(dmabuf, mmap_limits)
 	void *map;
 	int fd;
 
-	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	ASSERT_LE(0, fd);
+	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, size + 4096, PROT_READ, MAP_SHARED, fd, 0));
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, size));
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0));
 
 	/* a mapping at an offset sees the right part */
-	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, size - 4096);
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(4096, PROT_READ, MAP_SHARED, fd, size - 4096);
 	munmap(map, 4096);
 
 	/* mremap cannot grow it */
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	EXPECT_EQ(MAP_FAILED, mremap(map, size, size + 4096, MREMAP_MAYMOVE));
 	EXPECT_EQ(MAP_FAILED, mremap(map, size, size + 4096, 0));
 	munmap(map, size);
@@ -207,20 +173,19 @@ TEST_F(dmabuf, outlives_close_reset_and_remove)
 	uint32_t *want, *map;
 	int fd;
 
-	ASSERT_EQ(0, guest_draw(self->fd, size, 0xbeef, &want));
-	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	ASSERT_LE(0, fd);
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, map);
+	want = vgpu_draw_fill(self->fd, 0, size, 0xbeef);
+	ASSERT_NE(NULL, want);
+	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	map = test_cmd_mmap(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
+	test_cmd_reset(self->fd);
 	EXPECT_EQ(0, memcmp(want, map, size));
 
 	vgpu_close(self->vgpu);
 	self->vgpu = NULL;
 	EXPECT_EQ(0, memcmp(want, map, size));
 
-	ASSERT_EQ(0, vgpu_mdev_remove(self->uuid));
+	test_cmd_remove(self->uuid);
 	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
 	EXPECT_EQ(0, memcmp(want, map, size));
 
@@ -229,15 +194,14 @@ TEST_F(dmabuf, outlives_close_reset_and_remove)
 	 * It pins the core, which holds its code.
 	 */
 	EXPECT_EQ(0, vgpu_module_unload());
-	EXPECT_EQ(-EWOULDBLOCK, vgpu_core_unload());
+	test_err(EWOULDBLOCK, vgpu_core_unload());
 	EXPECT_EQ(0, memcmp(want, map, size));
 	map[0] = 1;	/* still writable */
 	EXPECT_EQ(1, map[0]);
 
 	munmap(map, size);
 	/* a new mapping of the orphaned dma-buf works too */
-	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(size, PROT_READ, MAP_SHARED, fd, 0);
 	EXPECT_EQ(0, memcmp(want + 1, map + 1, size - 4));
 	munmap(map, size);
 	EXPECT_EQ(0, close(fd));
@@ -258,7 +222,7 @@ TEST_F(dmabuf, stale_session_ids_refused)
 	ret = vgpu_open(self->uuid, &self->vgpu);
 	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
 	self->fd = vgpu_device_fd(self->vgpu);
-	EXPECT_EQ(-ENOENT, vgpu_get_dmabuf(self->fd, id));
+	test_err_get_dmabuf(ENOENT, self->fd, id);
 	EXPECT_EQ(0, vgpu_display_stat(self->uuid, "layouts"));
 }
 
@@ -266,8 +230,7 @@ TEST_F(dmabuf, old_session_layouts_freed_on_release)
 {
 	int fd, ret;
 
-	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	ASSERT_LE(0, fd);
+	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
 	vgpu_close(self->vgpu);
 	self->vgpu = NULL;
 	ret = vgpu_open(self->uuid, &self->vgpu);
@@ -288,8 +251,7 @@ TEST_F(dmabuf, import_into_vgem)
 	vgem = vgpu_vgem_open(NULL);
 	if (vgem < 0)
 		SKIP(return, "no vgem device (modprobe vgem)");
-	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	ASSERT_LE(0, fd);
+	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
 
 	/* import attaches and maps: our sg table path */
 	ASSERT_EQ(0, drmPrimeFDToHandle(vgem, fd, &handle));
@@ -325,8 +287,7 @@ TEST_F(dmabuf, two_dmabufs_of_a_layout_import_into_one_device)
 	if (vgem < 0)
 		SKIP(return, "no vgem device (modprobe vgem)");
 	for (i = 0; i < 2; i++) {
-		fd[i] = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-		ASSERT_LE(0, fd[i]);
+		fd[i] = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
 		ASSERT_EQ(0, drmPrimeFDToHandle(vgem, fd[i], &h[i]));
 	}
 	EXPECT_NE(h[0], h[1]);
@@ -352,16 +313,16 @@ TEST_F(dmabuf, kernel_importer_attach_map_vmap)
 
 	if (!vgpu_path_exists("/sys/kernel/debug/"))
 		SKIP(return, "debugfs is not mounted");
-	ASSERT_EQ(0, vgpu_importer_ensure_loaded());
-	ASSERT_EQ(0, guest_draw(self->fd, size, 0x5eed, &want));
+	test_cmd(vgpu_importer_ensure_loaded());
+	want = vgpu_draw_fill(self->fd, 0, size, 0x5eed);
+	ASSERT_NE(NULL, want);
 	for (i = 0; i < size / 4; i++)
 		sum += want[i];
 
-	fd = vgpu_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	ASSERT_LE(0, fd);
+	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
 	snprintf(buf, sizeof(buf), "%d", fd);
-	ASSERT_EQ(0, vgpu_sysfs_write(VGPU_IMPORTER_DIR "import", buf));
-	ASSERT_EQ(0, vgpu_sysfs_read(VGPU_IMPORTER_DIR "result", res, sizeof(res)));
+	test_cmd(vgpu_sysfs_write(VGPU_IMPORTER_DIR "import", buf));
+	test_cmd(vgpu_sysfs_read(VGPU_IMPORTER_DIR "result", res, sizeof(res)));
 	TH_LOG("%s", res);
 	fields = sscanf(res, "size=%llu nents=%u dma_len=%llu sum=%x",
 			&rsize, &nents, &dma_len, &rsum);
@@ -388,18 +349,17 @@ TEST_F(dmabuf, layouts_bounded_over_10000_offsets)
 				      "/parameters/max_idle_layouts");
 	ASSERT_LT(0, max_idle);
 	/* 1024 pixels at 32 bpp is one page per line: every offset is valid */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, w, h, 32, w, 0, 0));
+	test_cmd_set_mode(self->fd, w, h, 32, w, 0, 0);
 	/* y offsets from 0 up to the last frame that fits in video memory */
 	lines = (strcmp(variant->type, "hd") ? 128u << 20 : 32u << 20) / 4096 - h;
 	before = vgpu_kernel_mem_kb();
 
 	for (i = 0; i < n; i++) {
-		ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, i % lines));
-		ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+		test_cmd_set_offset(self->fd, 0, i % lines);
+		test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 		ASSERT_NE(0, info.dmabuf_id);
 		if (i % 100 == 0) {	/* QEMU-like: fetch some of them */
-			fd = vgpu_get_dmabuf(self->fd, info.dmabuf_id);
-			ASSERT_LE(0, fd);
+			fd = test_cmd_get_dmabuf(self->fd, info.dmabuf_id);
 			close(fd);
 			fds++;
 		}

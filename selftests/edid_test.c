@@ -144,18 +144,17 @@ TEST_F(edid, bad_link_state)
 {
 	uint8_t blob[128];
 
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(link_state), 0));
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(link_state), 3));
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(link_state), 0xffffffff));
+	test_err(EINVAL, reg_write(self->fd, REG(link_state), 0));
+	test_err(EINVAL, reg_write(self->fd, REG(link_state), 3));
+	test_err(EINVAL, reg_write(self->fd, REG(link_state), 0xffffffff));
 	/* up without an EDID, or with a broken one */
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(link_state),
-				     VFIO_DEVICE_GFX_LINK_STATE_UP));
+	test_err(EINVAL, reg_write(self->fd, REG(link_state), VFIO_DEVICE_GFX_LINK_STATE_UP));
 	vgpu_make_edid(blob, 800, 600);
 	blob[127]++;
-	EXPECT_EQ(-EINVAL, edid_update(self->fd, &self->regs, blob, sizeof(blob)));
+	test_err(EINVAL, edid_update(self->fd, &self->regs, blob, sizeof(blob)));
 	blob[127]--;
 	blob[0] = 1;
-	EXPECT_EQ(-EINVAL, edid_update(self->fd, &self->regs, blob, sizeof(blob)));
+	test_err(EINVAL, edid_update(self->fd, &self->regs, blob, sizeof(blob)));
 	EXPECT_EQ(VFIO_DEVICE_GFX_LINK_STATE_DOWN, reg_read(self->fd, REG(link_state)));
 }
 
@@ -164,10 +163,10 @@ TEST_F(edid, oversize_and_malformed_writes)
 	uint8_t big[2048] = {};
 	uint32_t val = 0;
 
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(edid_size), 2048));
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(edid_size), 1025));
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(edid_size), 100));
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(edid_size), 0xffffffff));
+	test_err(EINVAL, reg_write(self->fd, REG(edid_size), 2048));
+	test_err(EINVAL, reg_write(self->fd, REG(edid_size), 1025));
+	test_err(EINVAL, reg_write(self->fd, REG(edid_size), 100));
+	test_err(EINVAL, reg_write(self->fd, REG(edid_size), 0xffffffff));
 	EXPECT_EQ(0, reg_read(self->fd, REG(edid_size)));
 
 	/* the blob area ends at edid_max_size: longer writes are shortened */
@@ -175,21 +174,20 @@ TEST_F(edid, oversize_and_malformed_writes)
 					  big, sizeof(big)));
 	EXPECT_EQ(24, vgpu_region_write(self->fd, EDID, self->regs.edid_offset + 1000,
 					big, 100));
-	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID,
-					     self->regs.edid_offset + 1024, big, 1));
+	test_err_region_write(EINVAL, self->fd, EDID, self->regs.edid_offset + 1024, big, 1);
 	/* the hole between registers and blob */
-	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, 0x100, big, 4));
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, 0x100, big, 4));
+	test_err_region_write(EINVAL, self->fd, EDID, 0x100, big, 4);
+	test_err_region_read(EINVAL, self->fd, EDID, 0x100, big, 4);
 
 	/* registers: 4 aligned bytes; read-only ones refuse */
-	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(edid_size), &val, 2));
-	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(edid_size) + 1, &val, 4));
-	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(edid_size), big, 8));
-	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, 0, big, sizeof(self->regs)));
-	EXPECT_EQ(-EPERM, reg_write(self->fd, REG(edid_offset), 0));
-	EXPECT_EQ(-EPERM, reg_write(self->fd, REG(edid_max_size), 4096));
-	EXPECT_EQ(-EPERM, reg_write(self->fd, REG(max_xres), 1));
-	EXPECT_EQ(-EPERM, reg_write(self->fd, REG(max_yres), 1));
+	test_err_region_write(EINVAL, self->fd, EDID, REG(edid_size), &val, 2);
+	test_err_region_write(EINVAL, self->fd, EDID, REG(edid_size) + 1, &val, 4);
+	test_err_region_write(EINVAL, self->fd, EDID, REG(edid_size), big, 8);
+	test_err_region_write(EINVAL, self->fd, EDID, 0, big, sizeof(self->regs));
+	test_err(EPERM, reg_write(self->fd, REG(edid_offset), 0));
+	test_err(EPERM, reg_write(self->fd, REG(edid_max_size), 4096));
+	test_err(EPERM, reg_write(self->fd, REG(max_xres), 1));
+	test_err(EPERM, reg_write(self->fd, REG(max_yres), 1));
 	EXPECT_EQ(0x400, reg_read(self->fd, REG(edid_offset)));
 	EXPECT_EQ(1024, reg_read(self->fd, REG(edid_max_size)));
 }
@@ -207,8 +205,7 @@ TEST_F(edid, register_accesses_are_one_register)
 
 	vgpu_make_edid(blob, 1024, 768);
 	ASSERT_EQ(4, reg_write(self->fd, REG(edid_size), sizeof(blob)));
-	ASSERT_EQ(sizeof(blob), vgpu_region_write(self->fd, EDID, self->regs.edid_offset,
-						  blob, sizeof(blob)));
+	test_cmd_region_write(self->fd, EDID, self->regs.edid_offset, blob, sizeof(blob));
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, &up, sizeof(up));
 	for (len = 5; len <= 8; len++) {
@@ -217,11 +214,11 @@ TEST_F(edid, register_accesses_are_one_register)
 		EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, REG(link_state),
 						    buf, len)) TH_LOG("len %zu", len);
 	}
-	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, EDID, REG(max_yres), buf, 8));
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, 0, buf, sizeof(buf)));
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, REG(edid_size), buf, 2));
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, REG(edid_size) + 2, buf, 4));
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, EDID, REG(link_state) + 1, buf, 3));
+	test_err_region_write(EINVAL, self->fd, EDID, REG(max_yres), buf, 8);
+	test_err_region_read(EINVAL, self->fd, EDID, 0, buf, sizeof(buf));
+	test_err_region_read(EINVAL, self->fd, EDID, REG(edid_size), buf, 2);
+	test_err_region_read(EINVAL, self->fd, EDID, REG(edid_size) + 2, buf, 4);
+	test_err_region_read(EINVAL, self->fd, EDID, REG(link_state) + 1, buf, 3);
 	/* nothing of the refused writes took effect */
 	EXPECT_EQ(VFIO_DEVICE_GFX_LINK_STATE_DOWN, reg_read(self->fd, REG(link_state)));
 	EXPECT_EQ(4, reg_write(self->fd, REG(link_state), up));
@@ -233,15 +230,12 @@ TEST_F(edid, faulting_user_buffer)
 	long page = sysconf(_SC_PAGESIZE);
 	uint8_t *guard;
 
-	guard = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, guard);
-	EXPECT_EQ(-EFAULT, vgpu_region_read(self->fd, EDID, REG(edid_size), guard, 4));
-	EXPECT_EQ(-EFAULT, vgpu_region_write(self->fd, EDID, REG(edid_size), guard, 4));
-	EXPECT_EQ(-EFAULT, vgpu_region_read(self->fd, EDID, self->regs.edid_offset,
-					    guard, 128));
-	EXPECT_EQ(-EFAULT, vgpu_region_write(self->fd, EDID, self->regs.edid_offset,
-					     guard, 128));
-	EXPECT_EQ(-EFAULT, guest_edid(self->fd, guard, 16));
+	guard = test_cmd_mmap(page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	test_err_region_read(EFAULT, self->fd, EDID, REG(edid_size), guard, 4);
+	test_err_region_write(EFAULT, self->fd, EDID, REG(edid_size), guard, 4);
+	test_err_region_read(EFAULT, self->fd, EDID, self->regs.edid_offset, guard, 128);
+	test_err_region_write(EFAULT, self->fd, EDID, self->regs.edid_offset, guard, 128);
+	test_err(EFAULT, guest_edid(self->fd, guard, 16));
 	munmap(guard, page);
 }
 
@@ -257,20 +251,18 @@ TEST_F(edid, closed_device_forgets_the_monitor)
 
 	vgpu_close(self->vgpu);
 	self->vgpu = NULL;
-	ASSERT_EQ(0, vgpu_open(self->uuid, &self->vgpu));
+	test_cmd(vgpu_open(self->uuid, &self->vgpu));
 	self->fd = vgpu_device_fd(self->vgpu);
 
 	ASSERT_EQ(sizeof(regs), regs_read(self->fd, &regs));
 	EXPECT_EQ(VFIO_DEVICE_GFX_LINK_STATE_DOWN, regs.link_state);
 	EXPECT_EQ(0, regs.edid_size);
-	ASSERT_EQ(sizeof(seen), vgpu_region_read(self->fd, EDID, regs.edid_offset,
-						 seen, sizeof(seen)));
+	test_cmd_region_read(self->fd, EDID, regs.edid_offset, seen, sizeof(seen));
 	EXPECT_EQ(0, memcmp(zero, seen, sizeof(seen)));
 	ASSERT_EQ(sizeof(seen), guest_edid(self->fd, seen, sizeof(seen)));
 	EXPECT_EQ(0, memcmp(zero, seen, sizeof(seen)));
 	/* the link cannot come up on what is left of the old blob */
-	EXPECT_EQ(-EINVAL, reg_write(self->fd, REG(link_state),
-				     VFIO_DEVICE_GFX_LINK_STATE_UP));
+	test_err(EINVAL, reg_write(self->fd, REG(link_state), VFIO_DEVICE_GFX_LINK_STATE_UP));
 }
 
 TEST_F(edid, frozen_while_link_up)
@@ -280,9 +272,8 @@ TEST_F(edid, frozen_while_link_up)
 	vgpu_make_edid(blob, 1024, 768);
 	ASSERT_EQ(4, edid_update(self->fd, &self->regs, blob, sizeof(blob)));
 	vgpu_make_edid(other, 640, 480);
-	EXPECT_EQ(-EBUSY, vgpu_region_write(self->fd, EDID, self->regs.edid_offset,
-					    other, sizeof(other)));
-	EXPECT_EQ(-EBUSY, reg_write(self->fd, REG(edid_size), 256));
+	test_err_region_write(EBUSY, self->fd, EDID, self->regs.edid_offset, other, sizeof(other));
+	test_err(EBUSY, reg_write(self->fd, REG(edid_size), 256));
 	EXPECT_EQ(sizeof(other), vgpu_region_read(self->fd, EDID, self->regs.edid_offset,
 						  other, sizeof(other)));
 	EXPECT_EQ(0, memcmp(blob, other, sizeof(blob)));

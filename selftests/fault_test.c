@@ -131,8 +131,8 @@ FIXTURE_SETUP(fault)
 			vgpu_sysfs_write(knobs[i][0], knobs[i][1]);
 	}
 	reject_upstream_bugs();
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
 	vgpu_uuid_new(self->uuid);
 	self->fd = -1;
 }
@@ -197,6 +197,14 @@ static bool documented(int err)
 	return err == -ENOMEM || err == -EFAULT || err == -ENOSPC;
 }
 
+/* QUERY of the primary plane in the display kind of the instance */
+static int query(int fd, bool dmabuf, struct vfio_device_gfx_plane_info *info)
+{
+	if (dmabuf)
+		return vgpu_test_query(fd, VGPU_PLANE_PRIMARY, info);
+	return vgpu_rquery(fd, VGPU_PLANE_PRIMARY, info);
+}
+
 /* The device works: a mode shows, QUERY reports it, its buffer is readable. */
 static void expect_usable(struct __test_metadata *_metadata, int fd, bool dmabuf)
 {
@@ -204,17 +212,12 @@ static void expect_usable(struct __test_metadata *_metadata, int fd, bool dmabuf
 	uint32_t px = 0;
 	int buf;
 
-	ASSERT_EQ(0, vgpu_set_mode(fd, 640 + 32 * (rand() % 8), 480, 32, 1024, 0, 0));
-	memset(&info, 0, sizeof(info));
-	info.argsz = sizeof(info);
-	info.flags = dmabuf ? VFIO_GFX_PLANE_TYPE_DMABUF : VFIO_GFX_PLANE_TYPE_REGION;
-	info.drm_plane_type = VGPU_PLANE_PRIMARY;
-	ASSERT_EQ(0, ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info));
+	test_cmd_set_mode(fd, 640 + 32 * (rand() % 8), 480, 32, 1024, 0, 0);
+	test_cmd(query(fd, dmabuf, &info));
 	ASSERT_NE(0, info.drm_format);
-	ASSERT_EQ(4, vgpu_region_read(fd, BAR0, 0, &px, 4));
+	test_cmd_region_read(fd, BAR0, 0, &px, 4);
 	if (dmabuf) {
-		buf = vgpu_get_dmabuf(fd, info.dmabuf_id);
-		ASSERT_LE(0, buf);
+		buf = test_cmd_get_dmabuf(fd, info.dmabuf_id);
 		close(buf);
 	}
 }
@@ -266,8 +269,8 @@ TEST_F(fault, create)
 	vgpu_mdev_remove(self->uuid);
 	TH_LOG("create: %u injection points", hits);
 	EXPECT_LT(0, hits);
-	ASSERT_EQ(0, vgpu_mdev_create(variant->type, self->uuid));
-	ASSERT_EQ(0, vgpu_open(self->uuid, &self->vgpu));
+	test_cmd_create(variant->type, self->uuid);
+	test_cmd(vgpu_open(self->uuid, &self->vgpu));
 	expect_usable(_metadata, vgpu_device_fd(self->vgpu), !strchr(variant->type, '-'));
 }
 
@@ -304,7 +307,7 @@ TEST_F(fault, open)
 	int container = -1, group, fd;
 	unsigned int hits;
 
-	ASSERT_EQ(0, vgpu_mdev_create(variant->type, self->uuid));
+	test_cmd_create(variant->type, self->uuid);
 	group = group_open(self->uuid, &container);
 	ASSERT_LE(0, group);
 	hits = SWEEP(device_open_close(group, self->uuid), (void)0);
@@ -321,34 +324,25 @@ TEST_F(fault, open)
 /* A fresh mode, then QUERY: the decode, layout and publish paths. */
 static int mode_and_query(int fd, bool dmabuf, unsigned int i)
 {
-	struct vfio_device_gfx_plane_info info = {
-		.argsz = sizeof(info),
-		.flags = dmabuf ? VFIO_GFX_PLANE_TYPE_DMABUF : VFIO_GFX_PLANE_TYPE_REGION,
-		.drm_plane_type = VGPU_PLANE_PRIMARY,
-	};
+	struct vfio_device_gfx_plane_info info;
 	int ret;
 
 	ret = vgpu_set_mode(fd, 320 + 8 * (i % 64), 240, 32, 1024, 0, 0);
-	if (ret)
-		return ret;
-	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info) ? -errno : 0;
+	return ret ?: query(fd, dmabuf, &info);
 }
 
 /* QUERY, GET and the dma-buf's mmap and first fault, in one go. */
 static int get_map_touch(int fd, bool dmabuf, unsigned int i)
 {
-	struct vfio_device_gfx_plane_info info = {
-		.argsz = sizeof(info),
-		.flags = dmabuf ? VFIO_GFX_PLANE_TYPE_DMABUF : VFIO_GFX_PLANE_TYPE_REGION,
-		.drm_plane_type = VGPU_PLANE_PRIMARY,
-	};
+	struct vfio_device_gfx_plane_info info;
 	uint8_t *map;
 	int buf, ret;
 	off_t off;
 
 	ret = mode_and_query(fd, dmabuf, i);
-	if (ret || ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info))
-		return ret ?: -errno;
+	ret = ret ?: query(fd, dmabuf, &info);
+	if (ret)
+		return ret;
 	if (dmabuf) {
 		buf = vgpu_get_dmabuf(fd, info.dmabuf_id);
 		if (buf < 0)
@@ -379,7 +373,7 @@ static int region_accesses(int fd, unsigned int i)
 	struct {
 		struct vfio_region_info info;
 		uint8_t caps[64];
-	} ri = { .info.argsz = sizeof(ri), .info.index = VGPU_EDID_REGION };
+	} ri;
 	long ret;
 
 	ret = vgpu_region_write(fd, VGPU_EDID_REGION, 0x400, blob, sizeof(blob));
@@ -388,7 +382,7 @@ static int region_accesses(int fd, unsigned int i)
 	ret = vgpu_region_write(fd, BAR0, (uint64_t)(i % 16) << 21, blob, sizeof(blob));
 	if (ret < 0)
 		return ret;
-	return ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &ri) ? -errno : 0;
+	return vgpu_region_info(fd, VGPU_EDID_REGION, &ri, sizeof(ri));
 }
 
 TEST_F(fault, query_get_mmap_fault_and_regions)
@@ -396,8 +390,8 @@ TEST_F(fault, query_get_mmap_fault_and_regions)
 	bool dmabuf = !strchr(variant->type, '-');
 	unsigned int hits, i = 0;
 
-	ASSERT_EQ(0, vgpu_mdev_create(variant->type, self->uuid));
-	ASSERT_EQ(0, vgpu_open(self->uuid, &self->vgpu));
+	test_cmd_create(variant->type, self->uuid);
+	test_cmd(vgpu_open(self->uuid, &self->vgpu));
 	self->fd = vgpu_device_fd(self->vgpu);
 
 	hits = SWEEP(mode_and_query(self->fd, dmabuf, i++),

@@ -65,8 +65,8 @@ FIXTURE_SETUP(mdev_type)
 	VGPU_MARK();
 	if (geteuid())
 		SKIP(return, "needs root to load modules");
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
 	self->budget_mb = vgpu_sysfs_read_ll("/sys/module/" VGPU_MODULE
 					     "/parameters/vram_budget_mb");
 	ASSERT_LT(0, self->budget_mb);
@@ -97,12 +97,12 @@ TEST_F(mdev_type, attributes)
 {
 	char buf[256];
 
-	ASSERT_EQ(0, vgpu_type_attr(variant->type, "name", buf, sizeof(buf)));
+	test_cmd(vgpu_type_attr(variant->type, "name", buf, sizeof(buf)));
 	EXPECT_STREQ(variant->name, buf);
-	ASSERT_EQ(0, vgpu_type_attr(variant->type, "device_api", buf, sizeof(buf)));
+	test_cmd(vgpu_type_attr(variant->type, "device_api", buf, sizeof(buf)));
 	EXPECT_STREQ("vfio-pci", buf);
 
-	ASSERT_EQ(0, vgpu_type_attr(variant->type, "description", buf, sizeof(buf)));
+	test_cmd(vgpu_type_attr(variant->type, "description", buf, sizeof(buf)));
 	TH_LOG("description: %s", buf);
 	EXPECT_NE(NULL, strstr(buf, variant->max_mode));
 	EXPECT_NE(NULL, strstr(buf, "MiB video memory"));
@@ -132,7 +132,7 @@ TEST_F(mdev_type, create_and_remove)
 	snprintf(path, sizeof(path), VGPU_MDEV_BUS "%s/iommu_group", self->inst.uuids[0]);
 	EXPECT_TRUE(vgpu_path_exists(path));
 
-	ASSERT_EQ(0, vgpu_mdev_remove(self->inst.uuids[0]));
+	test_cmd_remove(self->inst.uuids[0]);
 	EXPECT_FALSE(vgpu_mdev_exists(self->inst.uuids[0]));
 	EXPECT_EQ(avail, vgpu_type_available(variant->type));
 	self->inst.nr = 0;
@@ -150,12 +150,12 @@ TEST_F(mdev_type, budget_enforced)
 	EXPECT_EQ(0, vgpu_type_available(variant->type));
 
 	/* One more than advertised: refused, nothing left behind. */
-	EXPECT_EQ(-ENOSPC, create_one(&self->inst, variant->type));
+	test_err(ENOSPC, create_one(&self->inst, variant->type));
 	EXPECT_FALSE(vgpu_mdev_exists(self->inst.uuids[self->inst.nr]));
 	EXPECT_EQ(0, vgpu_type_available(variant->type));
 
 	/* Removing one makes room for exactly one. */
-	ASSERT_EQ(0, vgpu_mdev_remove(self->inst.uuids[--self->inst.nr]));
+	test_cmd_remove(self->inst.uuids[--self->inst.nr]);
 	EXPECT_EQ(1, vgpu_type_available(variant->type));
 	EXPECT_EQ(0, create_one(&self->inst, variant->type));
 }
@@ -172,7 +172,7 @@ TEST_F(mdev_type, bad_uuid_rejected)
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		TH_LOG("bad uuid #%u", i);
-		EXPECT_EQ(-EINVAL, vgpu_mdev_create(variant->type, bad[i]));
+		test_err_create(EINVAL, variant->type, bad[i]);
 	}
 	EXPECT_EQ(avail, vgpu_type_available(variant->type));
 }
@@ -183,7 +183,7 @@ TEST_F(mdev_type, duplicate_uuid_rejected)
 
 	ASSERT_EQ(0, create_one(&self->inst, variant->type));
 	avail = vgpu_type_available(variant->type);
-	EXPECT_EQ(-EEXIST, vgpu_mdev_create(variant->type, self->inst.uuids[0]));
+	test_err_create(EEXIST, variant->type, self->inst.uuids[0]);
 	EXPECT_EQ(avail, vgpu_type_available(variant->type));
 }
 

@@ -25,8 +25,8 @@ FIXTURE_SETUP(module)
 	VGPU_MARK();
 	if (geteuid())
 		SKIP(return, "needs root to load modules");
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
 	vgpu_uuid_new(self->uuid);
 }
 
@@ -41,11 +41,11 @@ TEST_F(module, load_unload_cycle)
 	int i;
 
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, vgpu_module_unload());
+		test_cmd(vgpu_module_unload());
 		EXPECT_FALSE(vgpu_module_loaded());
 		EXPECT_FALSE(vgpu_path_exists(PARENT_SYSFS));
 
-		ASSERT_EQ(0, vgpu_module_load());
+		test_cmd(vgpu_module_load());
 		EXPECT_TRUE(vgpu_module_loaded());
 		EXPECT_TRUE(vgpu_path_exists(PARENT_SYSFS "/mdev_supported_types"));
 	}
@@ -53,16 +53,16 @@ TEST_F(module, load_unload_cycle)
 
 TEST_F(module, load_twice_is_eexist)
 {
-	EXPECT_EQ(-EEXIST, vgpu_module_load());
+	test_err(EEXIST, vgpu_module_load());
 	EXPECT_TRUE(vgpu_module_loaded());
 }
 
 TEST_F(module, unload_removes_idle_instances)
 {
-	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
+	test_cmd_create("hd", self->uuid);
 	ASSERT_TRUE(vgpu_mdev_exists(self->uuid));
 
-	ASSERT_EQ(0, vgpu_module_unload());
+	test_cmd(vgpu_module_unload());
 	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
 }
 
@@ -70,11 +70,11 @@ TEST_F(module, unload_refused_while_device_open)
 {
 	struct vgpu *vgpu;
 
-	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
-	ASSERT_EQ(0, vgpu_open(self->uuid, &vgpu));
+	test_cmd_create("hd", self->uuid);
+	test_cmd(vgpu_open(self->uuid, &vgpu));
 
 	/* An open device fd pins the module: rmmod must not block or succeed. */
-	EXPECT_EQ(-EWOULDBLOCK, vgpu_module_unload());
+	test_err(EWOULDBLOCK, vgpu_module_unload());
 	EXPECT_TRUE(vgpu_module_loaded());
 	EXPECT_TRUE(vgpu_mdev_exists(self->uuid));
 
@@ -85,23 +85,23 @@ TEST_F(module, unload_refused_while_device_open)
 
 TEST_F(module, bad_parameter_rejected)
 {
-	ASSERT_EQ(0, vgpu_module_unload());
-	EXPECT_EQ(-EINVAL, vgpu_module_load_params("vram_budget_mb=lots"));
+	test_cmd(vgpu_module_unload());
+	test_err(EINVAL, vgpu_module_load_params("vram_budget_mb=lots"));
 	EXPECT_FALSE(vgpu_module_loaded());
 }
 
 TEST_F(module, core_pinned_by_vendor_module)
 {
 	/* vgpu_bochs links against vgpu_display's exported API */
-	EXPECT_EQ(-EWOULDBLOCK, vgpu_core_unload());
-	ASSERT_EQ(0, vgpu_module_unload());
+	test_err(EWOULDBLOCK, vgpu_core_unload());
+	test_cmd(vgpu_module_unload());
 	EXPECT_EQ(0, vgpu_core_unload());
 	EXPECT_FALSE(vgpu_path_exists("/sys/module/" VGPU_CORE_MODULE));
 
 	/* without the core the vendor module cannot resolve its symbols */
-	EXPECT_EQ(-ENOENT, vgpu_load_ko(vgpu_tree_path("mdev/" VGPU_MODULE ".ko"), ""));
+	test_err(ENOENT, vgpu_load_ko(vgpu_tree_path("mdev/" VGPU_MODULE ".ko"), ""));
 	EXPECT_FALSE(vgpu_module_loaded());
-	ASSERT_EQ(0, vgpu_module_load());
+	test_cmd(vgpu_module_load());
 	EXPECT_TRUE(vgpu_path_exists("/sys/module/" VGPU_CORE_MODULE));
 }
 

@@ -58,26 +58,17 @@ FIXTURE_TEARDOWN(plane)
 	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
-static int query_raw(int fd, uint32_t argsz, uint32_t flags, uint32_t type,
-		     struct vfio_device_gfx_plane_info *info)
-{
-	info->argsz = argsz;
-	info->flags = flags;
-	info->drm_plane_type = type;
-	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
-}
-
 TEST_F(plane, probe)
 {
 	struct vfio_device_gfx_plane_info info = {};
 	const uint32_t P = VFIO_GFX_PLANE_TYPE_PROBE, D = VFIO_GFX_PLANE_TYPE_DMABUF,
 		       R = VFIO_GFX_PLANE_TYPE_REGION;
 
-	EXPECT_EQ(0, query_raw(self->fd, 64, P | D, 0, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, P | R, 0, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, P, 0, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, P | D | R, 0, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, P | D | 8, 0, &info));
+	EXPECT_EQ(0, vgpu_query_raw(self->fd, 64, P | D, 0, &info));
+	test_err_query_raw(EINVAL, self->fd, 64, P | R, 0, &info);
+	test_err_query_raw(EINVAL, self->fd, 64, P, 0, &info);
+	test_err_query_raw(EINVAL, self->fd, 64, P | D | R, 0, &info);
+	test_err_query_raw(EINVAL, self->fd, 64, P | D | 8, 0, &info);
 }
 
 TEST_F(plane, bad_flags_and_plane_types)
@@ -85,13 +76,13 @@ TEST_F(plane, bad_flags_and_plane_types)
 	struct vfio_device_gfx_plane_info info = {};
 	const uint32_t D = VFIO_GFX_PLANE_TYPE_DMABUF, R = VFIO_GFX_PLANE_TYPE_REGION;
 
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, 0, VGPU_PLANE_PRIMARY, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, R, VGPU_PLANE_PRIMARY, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, D | R, VGPU_PLANE_PRIMARY, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, D | 1u << 31, VGPU_PLANE_PRIMARY, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, D, 0, &info));	/* overlay */
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, D, 3, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 64, D, 0xffffffff, &info));
+	test_err_query_raw(EINVAL, self->fd, 64, 0, VGPU_PLANE_PRIMARY, &info);
+	test_err_query_raw(EINVAL, self->fd, 64, R, VGPU_PLANE_PRIMARY, &info);
+	test_err_query_raw(EINVAL, self->fd, 64, D | R, VGPU_PLANE_PRIMARY, &info);
+	test_err_query_raw(EINVAL, self->fd, 64, D | 1u << 31, VGPU_PLANE_PRIMARY, &info);
+	test_err_query_raw(EINVAL, self->fd, 64, D, 0, &info);	/* overlay */
+	test_err_query_raw(EINVAL, self->fd, 64, D, 3, &info);
+	test_err_query_raw(EINVAL, self->fd, 64, D, 0xffffffff, &info);
 }
 
 TEST_F(plane, argsz)
@@ -102,25 +93,24 @@ TEST_F(plane, argsz)
 	} big;
 	struct vfio_device_gfx_plane_info info;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 0, 0));
+	test_cmd_set_mode(self->fd, 640, 480, 32, 640, 0, 0);
 
 	memset(&info, 0, sizeof(info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 59, VFIO_GFX_PLANE_TYPE_DMABUF,
-				     VGPU_PLANE_PRIMARY, &info));
-	EXPECT_EQ(-EINVAL, query_raw(self->fd, 0, VFIO_GFX_PLANE_TYPE_DMABUF,
-				     VGPU_PLANE_PRIMARY, &info));
+	test_err_query_raw(EINVAL, self->fd, 59, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY,
+			   &info);
+	test_err_query_raw(EINVAL, self->fd, 0, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY,
+			   &info);
 
 	/* 60: the upstream struct without the spare field; it is not written */
 	memset(&info, 0xa5, sizeof(info));
-	ASSERT_EQ(0, query_raw(self->fd, 60, VFIO_GFX_PLANE_TYPE_DMABUF,
-			       VGPU_PLANE_PRIMARY, &info));
+	test_cmd_query_raw(self->fd, 60, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(640, info.width);
 	EXPECT_EQ(0xa5a5a5a5, vgpu_generation(&info));
 
 	/* larger than the struct: fine, the tail is left alone */
 	memset(&big, 0x5a, sizeof(big));
-	ASSERT_EQ(0, query_raw(self->fd, sizeof(big), VFIO_GFX_PLANE_TYPE_DMABUF,
-			       VGPU_PLANE_PRIMARY, &big.info));
+	test_cmd_query_raw(self->fd, sizeof(big), VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY,
+			   &big.info);
 	EXPECT_EQ(640, big.info.width);
 	EXPECT_NE(VGPU_GFX_PLANE_GENERATION_NONE, vgpu_generation(&big.info));
 	EXPECT_EQ(0x5a, big.tail[0]);
@@ -151,8 +141,7 @@ TEST_F(plane, disabled_plane_is_all_zero)
 
 	/* input garbage must not come back (GVT echoes it) */
 	memset(&info, 0xff, sizeof(info));
-	ASSERT_EQ(0, query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF,
-			       VGPU_PLANE_PRIMARY, &info));
+	test_cmd_query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY, &info);
 	expect_no_plane(_metadata, &info, 0);
 }
 
@@ -160,10 +149,9 @@ TEST_F(plane, cursor_is_absent)
 {
 	struct vfio_device_gfx_plane_info info;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
+	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
 	memset(&info, 0xff, sizeof(info));
-	ASSERT_EQ(0, query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF,
-			       VGPU_PLANE_CURSOR, &info));
+	test_cmd_query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_CURSOR, &info);
 	expect_no_plane(_metadata, &info, 0xffffffff);
 }
 
@@ -171,8 +159,8 @@ TEST_F(plane, first_query_after_mode_change)
 {
 	struct vfio_device_gfx_plane_info info;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
 	EXPECT_EQ(0, info.drm_format_mod);
 	EXPECT_EQ(800, info.width);
@@ -181,9 +169,8 @@ TEST_F(plane, first_query_after_mode_change)
 	EXPECT_EQ(PAGE_ROUND(800 * 600 * 4), info.size);	/* 468.75 pages */
 	EXPECT_NE(0, info.dmabuf_id);
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, variant->max_w, variant->max_h, 32,
-				   variant->max_w, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	test_cmd_set_mode(self->fd, variant->max_w, variant->max_h, 32, variant->max_w, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(variant->max_w, info.width);
 	EXPECT_EQ(variant->max_h, info.height);
 }
@@ -193,15 +180,15 @@ TEST_F(plane, id_and_generation_stable_while_unchanged)
 	struct vfio_device_gfx_plane_info a, b;
 	int i;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &a);
 	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+		test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &b);
 		ASSERT_EQ(0, memcmp(&a, &b, sizeof(a)));
 	}
 	/* rewriting the same values changes nothing */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &b);
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
 }
 
@@ -209,32 +196,32 @@ TEST_F(plane, generation_follows_changes)
 {
 	struct vfio_device_gfx_plane_info a, b, c, off;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &a);
 
 	/* page flip: only the offset (hence the id) changes */
-	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 768));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	test_cmd_set_offset(self->fd, 0, 768);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &b);
 	EXPECT_NE(a.dmabuf_id, b.dmabuf_id);
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
 	EXPECT_EQ(a.width, b.width);
 
 	/* and back: the cached layout's id returns, with a new generation */
-	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &c));
+	test_cmd_set_offset(self->fd, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &c);
 	EXPECT_EQ(a.dmabuf_id, c.dmabuf_id);
 	EXPECT_NE(vgpu_generation(&b), vgpu_generation(&c));
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&c));
 
 	/* stride only */
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 2048));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 2048);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &b);
 	EXPECT_EQ(2048 * 4, b.stride);
 	EXPECT_NE(vgpu_generation(&c), vgpu_generation(&b));
 
 	/* off */
-	ASSERT_EQ(0, vgpu_display_off(self->fd));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &off));
+	test_cmd(vgpu_display_off(self->fd));
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &off);
 	EXPECT_EQ(0, off.drm_format);
 	EXPECT_NE(vgpu_generation(&b), vgpu_generation(&off));
 }
@@ -250,19 +237,18 @@ TEST_F(plane, sysfs_reads_have_no_side_effects)
 	long long gen, layouts;
 	unsigned int i;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	test_cmd_set_mode(self->fd, 640, 480, 32, 640, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &a);
 	gen = vgpu_display_stat(self->uuid, "generation");
 	EXPECT_EQ(vgpu_generation(&a), gen);
 	layouts = vgpu_display_stat(self->uuid, "layouts");
 	for (i = 1; i <= 6; i++) {
-		ASSERT_EQ(0, vgpu_set_mode(self->fd, 640 + 16 * i, 480, 32, 640 + 16 * i,
-					   0, 0));
+		test_cmd_set_mode(self->fd, 640 + 16 * i, 480, 32, 640 + 16 * i, 0, 0);
 		EXPECT_EQ(gen, vgpu_display_stat(self->uuid, "generation"));
 		EXPECT_EQ(layouts, vgpu_display_stat(self->uuid, "layouts"));
 	}
 	/* the consumer's next QUERY sees the latest mode, once */
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &b);
 	EXPECT_EQ(640 + 16 * 6, b.width);
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
 	EXPECT_EQ(vgpu_generation(&b), vgpu_display_stat(self->uuid, "generation"));
@@ -277,15 +263,13 @@ TEST_F(plane, argsz_short_of_the_generation)
 	uint8_t *buf;
 	uint32_t argsz;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
-	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, buf);
+	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
+	buf = test_cmd_mmap(2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	for (argsz = 60; argsz < 64; argsz++) {
 		info = (void *)buf;
 		memset(info, 0xa5, sizeof(*info));
-		ASSERT_EQ(0, query_raw(self->fd, argsz, VFIO_GFX_PLANE_TYPE_DMABUF,
-				       VGPU_PLANE_PRIMARY, info));
+		test_cmd_query_raw(self->fd, argsz, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY,
+				   info);
 		EXPECT_EQ(800, info->width);
 		EXPECT_NE(0, info->dmabuf_id);
 		EXPECT_EQ(0xa5a5a5a5, info->reserved) TH_LOG("argsz %u", argsz);
@@ -293,11 +277,10 @@ TEST_F(plane, argsz_short_of_the_generation)
 	/* a struct of 60 bytes right before unmapped memory */
 	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
 	info = (void *)(buf + page - 60);
-	ASSERT_EQ(0, query_raw(self->fd, 60, VFIO_GFX_PLANE_TYPE_DMABUF,
-			       VGPU_PLANE_PRIMARY, info));
+	test_cmd_query_raw(self->fd, 60, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY, info);
 	EXPECT_EQ(600, info->height);
-	EXPECT_EQ(-EFAULT, query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF,
-				     VGPU_PLANE_PRIMARY, info));
+	test_err_query_raw(EFAULT, self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY,
+			   info);
 	munmap(buf, 2 * page);
 }
 
@@ -305,19 +288,19 @@ TEST_F(plane, rgb565_and_panning)
 {
 	struct vfio_device_gfx_plane_info info;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 16, 2048, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	test_cmd_set_mode(self->fd, 640, 480, 16, 2048, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(DRM_FORMAT_RGB565, info.drm_format);
 	EXPECT_EQ(2048 * 2, info.stride);
 	EXPECT_EQ(PAGE_ROUND(2048 * 2 * 480), info.size);
 
 	/* x offset 1024 at 16 bpp is 2048 bytes: not on a page, so no plane */
-	ASSERT_EQ(0, vgpu_set_offset(self->fd, 1024, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	test_cmd_set_offset(self->fd, 1024, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(0, info.drm_format);
 	/* one line down is one page down */
-	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 1));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	test_cmd_set_offset(self->fd, 0, 1);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(DRM_FORMAT_RGB565, info.drm_format);
 	EXPECT_EQ(640, info.width);
 }
@@ -332,14 +315,14 @@ TEST_F(plane, x_offset_past_the_line_as_bochs_drm_sets_it)
 	struct vfio_device_gfx_plane_info info;
 
 	/* 0x300000 = (1228 * 640 + 512) * 4, what bochs-drm wrote for 640x480 */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 512, 1228));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	test_cmd_set_mode(self->fd, 640, 480, 32, 640, 512, 1228);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
 	EXPECT_EQ(640, info.width);
 	EXPECT_EQ(640 * 4, info.stride);
 	/* 0x42c000 = (1367 * 800 + 32) * 4, its 800x600 */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 32, 1367));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 32, 1367);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
 	EXPECT_EQ(800, info.width);
 }
@@ -367,16 +350,16 @@ TEST_F(plane, invalid_modes_show_no_plane)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		ASSERT_EQ(0, vgpu_set_mode(self->fd, bad[i].w, bad[i].h, bad[i].bpp,
-					   bad[i].vw, bad[i].x, bad[i].y));
-		ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+		test_cmd_set_mode(self->fd, bad[i].w, bad[i].h, bad[i].bpp, bad[i].vw, bad[i].x,
+				  bad[i].y);
+		test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 		EXPECT_EQ(0, info.drm_format) TH_LOG("case %u", i);
 		EXPECT_EQ(0, info.size) TH_LOG("case %u", i);
 		EXPECT_EQ(0, info.dmabuf_id) TH_LOG("case %u", i);
 	}
 	/* the last frame that fits is fine */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, max_lines - 768));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, max_lines - 768);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
 	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
 }
 
@@ -384,11 +367,11 @@ TEST_F(plane, reset_turns_plane_off)
 {
 	struct vfio_device_gfx_plane_info a, b;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &a));
+	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &a);
 	ASSERT_NE(0, a.drm_format);
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(0, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &b));
+	test_cmd_reset(self->fd);
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &b);
 	EXPECT_EQ(0, b.drm_format);
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
 }

@@ -63,60 +63,11 @@ FIXTURE_TEARDOWN(rplane)
 	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
-static int rquery_type(int fd, uint32_t type, struct vfio_device_gfx_plane_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	info->flags = VFIO_GFX_PLANE_TYPE_REGION;
-	info->drm_plane_type = type;
-	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
-}
-
-/* The region query exactly as QEMU 7.2 makes it: drm_plane_type left 0. */
-static int rquery(int fd, struct vfio_device_gfx_plane_info *info)
-{
-	return rquery_type(fd, 0, info);
-}
-
-static int probe(int fd, uint32_t kind)
-{
-	struct vfio_device_gfx_plane_info info = {
-		.argsz = sizeof(info),
-		.flags = VFIO_GFX_PLANE_TYPE_PROBE | kind,
-	};
-
-	return ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info) ? -errno : 0;
-}
-
-static void fill(uint32_t *px, size_t n, uint32_t seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		px[i] = (uint32_t)(i * 2654435761u) ^ seed;
-}
-
-/* Draw a frame into video memory at @offset, as the guest would. */
-static uint32_t *draw(int fd, uint64_t offset, size_t size, uint32_t seed)
-{
-	uint32_t *px = malloc(size);
-
-	if (px) {
-		fill(px, size / 4, seed);
-		if (vgpu_region_write(fd, BAR0, offset, px, size) != (long)size) {
-			free(px);
-			px = NULL;
-		}
-	}
-	return px;
-}
-
 TEST_F(rplane, probe_answers)
 {
-	EXPECT_EQ(0, probe(self->fd, VFIO_GFX_PLANE_TYPE_REGION));
-	EXPECT_EQ(-EINVAL, probe(self->fd, VFIO_GFX_PLANE_TYPE_DMABUF));
-	EXPECT_EQ(-EINVAL, probe(self->fd, VFIO_GFX_PLANE_TYPE_DMABUF |
-					   VFIO_GFX_PLANE_TYPE_REGION));
+	EXPECT_EQ(0, vgpu_probe(self->fd, VFIO_GFX_PLANE_TYPE_REGION));
+	test_err_probe(EINVAL, self->fd, VFIO_GFX_PLANE_TYPE_DMABUF);
+	test_err_probe(EINVAL, self->fd, VFIO_GFX_PLANE_TYPE_DMABUF | VFIO_GFX_PLANE_TYPE_REGION);
 }
 
 TEST_F(rplane, regions_and_capability)
@@ -129,13 +80,13 @@ TEST_F(rplane, regions_and_capability)
 	struct vfio_region_info_cap_type *cap;
 	unsigned int i;
 
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &dinfo));
+	test_cmd_ioctl(self->fd, VFIO_DEVICE_GET_INFO, &dinfo);
 	ASSERT_EQ(PLANE0 + 2, dinfo.num_regions);
 	for (i = PLANE0; i < PLANE0 + 2; i++) {
 		memset(&u, 0, sizeof(u));
 		u.info.argsz = sizeof(u);
 		u.info.index = i;
-		ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_REGION_INFO, &u.info));
+		test_cmd_ioctl(self->fd, VFIO_DEVICE_GET_REGION_INFO, &u.info);
 		EXPECT_EQ(VGPU_REGION_OFFSET(i), u.info.offset);
 		EXPECT_EQ(variant->region_size, u.info.size);
 		EXPECT_EQ(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
@@ -154,12 +105,12 @@ TEST_F(rplane, plane_fields_and_no_dmabuf)
 	struct vfio_device_gfx_plane_info info, b;
 	uint32_t id = 1;
 
-	ASSERT_EQ(0, rquery(self->fd, &info));
+	test_cmd_rquery(self->fd, 0, &info);
 	EXPECT_EQ(0, info.drm_format);		/* display off */
 	EXPECT_NE(VGPU_GFX_PLANE_GENERATION_NONE, vgpu_generation(&info));
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &info));
+	test_cmd_set_mode(self->fd, 800, 600, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &info);
 	EXPECT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
 	EXPECT_EQ(800, info.width);
 	EXPECT_EQ(600, info.height);
@@ -168,22 +119,21 @@ TEST_F(rplane, plane_fields_and_no_dmabuf)
 	EXPECT_EQ(PLANE0, info.region_index);
 
 	/* plane type 0 (what QEMU sends) and PRIMARY are the same plane */
-	ASSERT_EQ(0, rquery_type(self->fd, VGPU_PLANE_PRIMARY, &b));
+	test_cmd_rquery(self->fd, VGPU_PLANE_PRIMARY, &b);
 	EXPECT_EQ(0, memcmp(&info.drm_format, &b.drm_format,	/* the outputs */
 			    sizeof(info) - offsetof(typeof(info), drm_format)));
 	/* there is no cursor on a region display */
-	ASSERT_EQ(0, rquery_type(self->fd, VGPU_PLANE_CURSOR, &b));
+	test_cmd_rquery(self->fd, VGPU_PLANE_CURSOR, &b);
 	EXPECT_EQ(0, b.drm_format);
-	EXPECT_EQ(-EINVAL, rquery_type(self->fd, 3, &b));
+	test_err_rquery(EINVAL, self->fd, 3, &b);
 
 	/* dma-buf queries and exports are not offered */
-	EXPECT_EQ(-EINVAL, vgpu_test_query(self->fd, VGPU_PLANE_PRIMARY, &info));
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_GFX_DMABUF, &id));
-	EXPECT_EQ(ENOTTY, errno);
+	test_err_query(EINVAL, self->fd, VGPU_PLANE_PRIMARY, &info);
+	test_err_ioctl(ENOTTY, self->fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
 
 	/* QEMU 7.2 cannot show RGB565 from a region: no plane */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 16, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &info));
+	test_cmd_set_mode(self->fd, 800, 600, 16, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &info);
 	EXPECT_EQ(0, info.drm_format);
 	EXPECT_EQ(0, info.region_index);
 }
@@ -194,30 +144,29 @@ TEST_F(rplane, mapping_shows_and_follows_the_framebuffer)
 	struct vfio_device_gfx_plane_info info;
 	uint32_t *a, *b, *map;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &info));
-	a = draw(self->fd, 0, fb, 1);
-	b = draw(self->fd, fb, fb, 2);		/* the back buffer, one frame down */
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &info);
+	a = vgpu_draw_fill(self->fd, 0, fb, 1);
+	b = vgpu_draw_fill(self->fd, fb, fb, 2);	/* the back buffer, a frame down */
 	ASSERT_NE(NULL, a);
 	ASSERT_NE(NULL, b);
 
-	map = mmap(NULL, variant->region_size, PROT_READ, MAP_SHARED, self->fd,
-		   VGPU_REGION_OFFSET(info.region_index));
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(variant->region_size, PROT_READ, MAP_SHARED, self->fd,
+			    VGPU_REGION_OFFSET(info.region_index));
 	EXPECT_EQ(0, memcmp(a, map, fb));
 
 	/* page flip: the same mapping now shows the other buffer */
-	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 768));
-	ASSERT_EQ(0, rquery(self->fd, &info));
+	test_cmd_set_offset(self->fd, 0, 768);
+	test_cmd_rquery(self->fd, 0, &info);
 	EXPECT_EQ(PLANE0, info.region_index);
 	EXPECT_EQ(0, memcmp(b, map, fb));
 	/* and back */
-	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &info));
+	test_cmd_set_offset(self->fd, 0, 0);
+	test_cmd_rquery(self->fd, 0, &info);
 	EXPECT_EQ(0, memcmp(a, map, fb));
 
 	/* pread of the region reads the same */
-	ASSERT_EQ(4096, vgpu_region_read(self->fd, info.region_index, 8192, b, 4096));
+	test_cmd_region_read(self->fd, info.region_index, 8192, b, 4096);
 	EXPECT_EQ(0, memcmp(b, (uint8_t *)a + 8192, 4096));
 
 	munmap(map, variant->region_size);
@@ -229,12 +178,12 @@ TEST_F(rplane, layout_changes_and_generation)
 {
 	struct vfio_device_gfx_plane_info a, b;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &a));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &a);
 
 	/* stride only: QEMU cannot see it, so the other region is named */
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 2048));
-	ASSERT_EQ(0, rquery(self->fd, &b));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 2048);
+	test_cmd_rquery(self->fd, 0, &b);
 	EXPECT_EQ(2048 * 4, b.stride);
 	EXPECT_EQ(a.width, b.width);
 	EXPECT_NE(a.region_index, b.region_index);
@@ -242,18 +191,18 @@ TEST_F(rplane, layout_changes_and_generation)
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
 
 	/* a pan keeps the region, changes the generation */
-	ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, 10));
-	ASSERT_EQ(0, rquery(self->fd, &a));
+	test_cmd_set_offset(self->fd, 0, 10);
+	test_cmd_rquery(self->fd, 0, &a);
 	EXPECT_EQ(b.region_index, a.region_index);
 	EXPECT_NE(vgpu_generation(&b), vgpu_generation(&a));
 
 	/* unchanged: nothing changes */
-	ASSERT_EQ(0, rquery(self->fd, &b));
+	test_cmd_rquery(self->fd, 0, &b);
 	EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
 
 	/* a mode change */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 2048, 0, 10));
-	ASSERT_EQ(0, rquery(self->fd, &b));
+	test_cmd_set_mode(self->fd, 640, 480, 32, 2048, 0, 10);
+	test_cmd_rquery(self->fd, 0, &b);
 	EXPECT_EQ(640, b.width);
 	EXPECT_NE(vgpu_generation(&a), vgpu_generation(&b));
 }
@@ -269,24 +218,24 @@ TEST_F(rplane, stride_change_across_plane_off_switches_region)
 {
 	struct vfio_device_gfx_plane_info a, off, b;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &a));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &a);
 	ASSERT_EQ(4096, a.stride);
 
-	ASSERT_EQ(0, vgpu_display_off(self->fd));
-	ASSERT_EQ(0, rquery(self->fd, &off));
+	test_cmd(vgpu_display_off(self->fd));
+	test_cmd_rquery(self->fd, 0, &off);
 	ASSERT_EQ(0, off.drm_format);
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1280, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &b));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1280, 0, 0);
+	test_cmd_rquery(self->fd, 0, &b);
 	ASSERT_EQ(5120, b.stride);
 	EXPECT_NE(a.region_index, b.region_index);
 
 	/* back to the first stride: the index that carried it is fine */
-	ASSERT_EQ(0, vgpu_display_off(self->fd));
-	ASSERT_EQ(0, rquery(self->fd, &off));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &b));
+	test_cmd(vgpu_display_off(self->fd));
+	test_cmd_rquery(self->fd, 0, &off);
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &b);
 	EXPECT_EQ(4096, b.stride);
 	EXPECT_EQ(a.region_index, b.region_index);
 }
@@ -301,17 +250,17 @@ TEST_F(rplane, sysfs_reads_do_not_publish)
 	struct vfio_device_gfx_plane_info a, b;
 	long long gen, layouts;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &a));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &a);
 	gen = vgpu_display_stat(self->uuid, "generation");
 	EXPECT_EQ(vgpu_generation(&a), gen);
 	layouts = vgpu_display_stat(self->uuid, "layouts");
 
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 1280));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 1280);
 	EXPECT_EQ(gen, vgpu_display_stat(self->uuid, "generation"));
 	EXPECT_EQ(layouts, vgpu_display_stat(self->uuid, "layouts"));
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 1536));
-	ASSERT_EQ(0, rquery(self->fd, &b));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_VIRT_WIDTH, 1536);
+	test_cmd_rquery(self->fd, 0, &b);
 	EXPECT_EQ(6144, b.stride);
 	EXPECT_NE(a.region_index, b.region_index);
 	EXPECT_EQ(vgpu_generation(&b), vgpu_display_stat(self->uuid, "generation"));
@@ -330,9 +279,9 @@ TEST_F(rplane, mapping_at_low_addresses)
 	unsigned int i, j;
 	uint32_t *want;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &info));
-	want = draw(self->fd, 0, fb, 7);
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &info);
+	want = vgpu_draw_fill(self->fd, 0, fb, 7);
 	ASSERT_NE(NULL, want);
 	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
 		for (j = 0; j < ARRAY_SIZE(offs); j++) {
@@ -369,7 +318,7 @@ static void *pan_and_query(void *arg)
 
 	while (!__atomic_load_n(&p->stop, __ATOMIC_RELAXED)) {
 		vgpu_set_offset(p->fd, 0, p->rounds & 1);
-		rquery(p->fd, &info);
+		vgpu_rquery(p->fd, 0, &info);
 		p->rounds++;
 	}
 	return NULL;
@@ -391,11 +340,10 @@ TEST_F_TIMEOUT(rplane, edid_write_from_plane_mapping_races_pan_and_query, 120)
 	uint8_t *map;
 	time_t end;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &info));
-	map = mmap(NULL, 1 << 20, PROT_READ, MAP_SHARED, self->fd,
-		   VGPU_REGION_OFFSET(info.region_index));
-	ASSERT_NE(MAP_FAILED, map);
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &info);
+	map = test_cmd_mmap(1 << 20, PROT_READ, MAP_SHARED, self->fd,
+			    VGPU_REGION_OFFSET(info.region_index));
 	ASSERT_EQ(0, pthread_create(&thread, NULL, pan_and_query, &p));
 	end = time(NULL) + 3;
 	while (time(NULL) < end) {
@@ -436,12 +384,11 @@ TEST_F(rplane, mapping_never_reaches_past_video_memory)
 	uint8_t *map;
 
 	/* the last frame of video memory: the region window runs past it */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, lines - 768));
-	ASSERT_EQ(0, rquery(self->fd, &info));
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, lines - 768);
+	test_cmd_rquery(self->fd, 0, &info);
 	ASSERT_EQ(DRM_FORMAT_XRGB8888, info.drm_format);
-	map = mmap(NULL, variant->region_size, PROT_READ, MAP_SHARED, self->fd,
-		   VGPU_REGION_OFFSET(info.region_index));
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(variant->region_size, PROT_READ, MAP_SHARED, self->fd,
+			    VGPU_REGION_OFFSET(info.region_index));
 	touch(&map[768 * 4096 - 1]);	/* the frame's last byte: fine */
 
 	bus_faults = 0;
@@ -467,18 +414,17 @@ TEST_F(rplane, mapping_keeps_device_until_unmapped)
 	struct vfio_device_gfx_plane_info info;
 	uint32_t *want, *map;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0));
-	ASSERT_EQ(0, rquery(self->fd, &info));
-	want = draw(self->fd, 0, fb, 3);
+	test_cmd_set_mode(self->fd, 1024, 768, 32, 1024, 0, 0);
+	test_cmd_rquery(self->fd, 0, &info);
+	want = vgpu_draw_fill(self->fd, 0, fb, 3);
 	ASSERT_NE(NULL, want);
-	map = mmap(NULL, variant->region_size, PROT_READ, MAP_SHARED, self->fd,
-		   VGPU_REGION_OFFSET(info.region_index));
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(variant->region_size, PROT_READ, MAP_SHARED, self->fd,
+			    VGPU_REGION_OFFSET(info.region_index));
 
 	/* the mapping holds the device open: removal must wait for it */
 	vgpu_close(self->vgpu);
 	self->vgpu = NULL;
-	ASSERT_EQ(0, vgpu_mdev_remove_start(&r, self->uuid));
+	test_cmd(vgpu_mdev_remove_start(&r, self->uuid));
 	sleep(2);
 	/* still waiting (its sysfs link is gone) */
 	EXPECT_TRUE(vgpu_mdev_remove_pending(&r));

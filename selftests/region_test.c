@@ -60,15 +60,6 @@ FIXTURE_TEARDOWN(region)
 	vgpu_test_close_remove(self->vgpu, self->uuid);
 }
 
-static int region_info(int fd, unsigned int index, struct vfio_region_info *info,
-		       uint32_t argsz)
-{
-	memset(info, 0, argsz);
-	info->argsz = argsz;
-	info->index = index;
-	return ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, info) ? -errno : 0;
-}
-
 TEST_F(region, info_all_regions)
 {
 	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
@@ -76,11 +67,11 @@ TEST_F(region, info_all_regions)
 	const uint32_t rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
 	unsigned int i;
 
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &dinfo));
+	test_cmd_ioctl(self->fd, VFIO_DEVICE_GET_INFO, &dinfo);
 	ASSERT_EQ(VGPU_EDID_REGION + 1, dinfo.num_regions);
 
 	for (i = 0; i < dinfo.num_regions; i++) {
-		ASSERT_EQ(0, region_info(self->fd, i, &info, sizeof(info)));
+		test_cmd_region_info(self->fd, i, &info, sizeof(info));
 		EXPECT_EQ(VGPU_REGION_OFFSET(i), info.offset);
 		switch (i) {
 		case BAR0:
@@ -104,8 +95,8 @@ TEST_F(region, info_all_regions)
 			EXPECT_EQ(0, info.flags) TH_LOG("region %u", i);
 		}
 	}
-	EXPECT_EQ(-EINVAL, region_info(self->fd, dinfo.num_regions, &info, sizeof(info)));
-	EXPECT_EQ(-EINVAL, region_info(self->fd, 0xffffffff, &info, sizeof(info)));
+	test_err_region_info(EINVAL, self->fd, dinfo.num_regions, &info, sizeof(info));
+	test_err_region_info(EINVAL, self->fd, 0xffffffff, &info, sizeof(info));
 }
 
 TEST_F(region, info_argsz_protocol)
@@ -117,19 +108,19 @@ TEST_F(region, info_argsz_protocol)
 	struct vfio_region_info_cap_type *cap;
 
 	/* 16: shorter than the fixed part */
-	EXPECT_EQ(-EINVAL, region_info(self->fd, BAR0, &u.info, 16));
-	EXPECT_EQ(-EINVAL, region_info(self->fd, VGPU_EDID_REGION, &u.info, 16));
+	test_err_region_info(EINVAL, self->fd, BAR0, &u.info, 16);
+	test_err_region_info(EINVAL, self->fd, VGPU_EDID_REGION, &u.info, 16);
 
 	/* 32: the fixed part; for EDID the needed size comes back */
-	ASSERT_EQ(0, region_info(self->fd, BAR0, &u.info, 32));
+	test_cmd_region_info(self->fd, BAR0, &u.info, 32);
 	EXPECT_EQ(32, u.info.argsz);
-	ASSERT_EQ(0, region_info(self->fd, VGPU_EDID_REGION, &u.info, 32));
+	test_cmd_region_info(self->fd, VGPU_EDID_REGION, &u.info, 32);
 	EXPECT_EQ(48, u.info.argsz);
 	EXPECT_EQ(0, u.info.cap_offset);
 	EXPECT_TRUE(u.info.flags & VFIO_REGION_INFO_FLAG_CAPS);
 
 	/* 48 and 4096: the capability chain follows the fixed part */
-	ASSERT_EQ(0, region_info(self->fd, VGPU_EDID_REGION, &u.info, 48));
+	test_cmd_region_info(self->fd, VGPU_EDID_REGION, &u.info, 48);
 	ASSERT_EQ(32, u.info.cap_offset);
 	cap = (void *)(u.raw + u.info.cap_offset);
 	EXPECT_EQ(VFIO_REGION_INFO_CAP_TYPE, cap->header.id);
@@ -139,13 +130,13 @@ TEST_F(region, info_argsz_protocol)
 	EXPECT_EQ(VFIO_REGION_SUBTYPE_GFX_EDID, cap->subtype);
 
 	memset(u.raw, 0x5a, sizeof(u.raw));
-	ASSERT_EQ(0, region_info(self->fd, VGPU_EDID_REGION, &u.info, sizeof(u.raw)));
+	test_cmd_region_info(self->fd, VGPU_EDID_REGION, &u.info, sizeof(u.raw));
 	EXPECT_EQ(sizeof(u.raw), u.info.argsz);
 	ASSERT_EQ(32, u.info.cap_offset);
 	EXPECT_EQ(VFIO_REGION_SUBTYPE_GFX_EDID, cap->subtype);
-	ASSERT_EQ(0, region_info(self->fd, BAR2, &u.info, sizeof(u.raw)));
+	test_cmd_region_info(self->fd, BAR2, &u.info, sizeof(u.raw));
 	EXPECT_EQ(0, u.info.cap_offset);
-	EXPECT_EQ(0, u.raw[200]);	/* region_info() zeroed it; untouched */
+	EXPECT_EQ(0, u.raw[200]);	/* vgpu_region_info() zeroed it; untouched */
 }
 
 TEST_F(region, irq_info)
@@ -156,7 +147,7 @@ TEST_F(region, irq_info)
 	/* only the device request interrupt exists */
 	for (i = 0; i < VFIO_PCI_NUM_IRQS; i++) {
 		irq = (struct vfio_irq_info){ .argsz = sizeof(irq), .index = i };
-		ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
+		test_cmd_ioctl(self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq);
 		if (i == VFIO_PCI_REQ_IRQ_INDEX) {
 			EXPECT_EQ(1, irq.count);
 			EXPECT_EQ(VFIO_IRQ_INFO_EVENTFD, irq.flags);
@@ -165,11 +156,9 @@ TEST_F(region, irq_info)
 		}
 	}
 	irq = (struct vfio_irq_info){ .argsz = sizeof(irq), .index = VFIO_PCI_NUM_IRQS };
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_ioctl(EINVAL, self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq);
 	irq = (struct vfio_irq_info){ .argsz = 8, .index = 0 };
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_ioctl(EINVAL, self->fd, VFIO_DEVICE_GET_IRQ_INFO, &irq);
 }
 
 static void fill(uint8_t *buf, size_t len, unsigned int seed)
@@ -194,27 +183,25 @@ TEST_F(region, vram_rw_exact_at_any_offset)
 	ASSERT_NE(NULL, out);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fill(in, cases[i].len, i);
-		ASSERT_EQ(cases[i].len, vgpu_region_write(self->fd, BAR0, cases[i].off,
-							  in, cases[i].len));
+		test_cmd_region_write(self->fd, BAR0, cases[i].off, in, cases[i].len);
 		memset(out, 0, cases[i].len);
-		ASSERT_EQ(cases[i].len, vgpu_region_read(self->fd, BAR0, cases[i].off,
-							 out, cases[i].len));
+		test_cmd_region_read(self->fd, BAR0, cases[i].off, out, cases[i].len);
 		EXPECT_EQ(0, memcmp(in, out, cases[i].len)) TH_LOG("case %u", i);
 	}
 	/* Neighbours of a write are untouched: byte 0 then byte 4 of case 1. */
-	ASSERT_EQ(1, vgpu_region_read(self->fd, BAR0, 4, out, 1));
+	test_cmd_region_read(self->fd, BAR0, 4, out, 1);
 	EXPECT_EQ(0, out[0]);
 
 	/* The last bytes, and the end of the region. */
 	fill(in, 8, 99);
-	ASSERT_EQ(4, vgpu_region_write(self->fd, BAR0, size - 4, in, 4));
-	ASSERT_EQ(4, vgpu_region_read(self->fd, BAR0, size - 4, out, 4));
+	test_cmd_region_write(self->fd, BAR0, size - 4, in, 4);
+	test_cmd_region_read(self->fd, BAR0, size - 4, out, 4);
 	EXPECT_EQ(0, memcmp(in, out, 4));
 	EXPECT_EQ(1, vgpu_region_read(self->fd, BAR0, size - 1, out, 8));
 	EXPECT_EQ(in[3], out[0]);
 	EXPECT_EQ(2, vgpu_region_write(self->fd, BAR0, size - 2, in, 8));
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, BAR0, size, out, 1));
-	EXPECT_EQ(-EINVAL, vgpu_region_write(self->fd, BAR0, size, in, 1));
+	test_err_region_read(EINVAL, self->fd, BAR0, size, out, 1);
+	test_err_region_write(EINVAL, self->fd, BAR0, size, in, 1);
 	free(in);
 	free(out);
 }
@@ -223,8 +210,7 @@ TEST_F(region, vram_untouched_reads_zero)
 {
 	uint8_t buf[4096], zero[4096] = {};
 
-	ASSERT_EQ(sizeof(buf), vgpu_region_read(self->fd, BAR0, variant->vram_size / 2,
-						buf, sizeof(buf)));
+	test_cmd_region_read(self->fd, BAR0, variant->vram_size / 2, buf, sizeof(buf));
 	EXPECT_EQ(0, memcmp(buf, zero, sizeof(buf)));
 }
 
@@ -236,20 +222,19 @@ TEST_F(region, vram_mmap_coherent_with_pread)
 	size_t i;
 
 	ASSERT_NE(NULL, buf);
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
-		   VGPU_REGION_OFFSET(BAR0) + off);
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+			    VGPU_REGION_OFFSET(BAR0) + off);
 
 	/* pwrite, then read through the mapping */
 	fill(buf, len, 1);
-	ASSERT_EQ(len, vgpu_region_write(self->fd, BAR0, off, buf, len));
+	test_cmd_region_write(self->fd, BAR0, off, buf, len);
 	EXPECT_EQ(0, memcmp(map, buf, len));
 
 	/* write through the mapping, then pread */
 	for (i = 0; i < len; i += 4096)
 		map[i + 7] ^= 0xff;
 	memset(buf, 0, len);
-	ASSERT_EQ(len, vgpu_region_read(self->fd, BAR0, off, buf, len));
+	test_cmd_region_read(self->fd, BAR0, off, buf, len);
 	EXPECT_EQ(0, memcmp(map, buf, len));
 	EXPECT_EQ((uint8_t)~(uint8_t)((4096 + 7) * 131 + 7 + 1), buf[4096 + 7]);
 	munmap(map, len);
@@ -261,12 +246,10 @@ TEST_F(region, vram_mmap_partial_unmap_keeps_offsets)
 	size_t len = 4 * MiB;
 	uint8_t *map, want[64], got[64];
 
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
-		   VGPU_REGION_OFFSET(BAR0));
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+			    VGPU_REGION_OFFSET(BAR0));
 	fill(want, sizeof(want), 5);
-	ASSERT_EQ(sizeof(want), vgpu_region_write(self->fd, BAR0, 3 * 4096, want,
-						  sizeof(want)));
+	test_cmd_region_write(self->fd, BAR0, 3 * 4096, want, sizeof(want));
 	/* Unmap the front: the rest must still show the same offsets. */
 	ASSERT_EQ(0, munmap(map, 2 * 4096));
 	memcpy(got, map + 3 * 4096, sizeof(got));
@@ -280,22 +263,16 @@ TEST_F(region, vram_mmap_rules)
 	void *map;
 
 	/* private mappings, other regions, beyond BAR0: refused */
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, len, PROT_READ, MAP_PRIVATE, self->fd,
-				   VGPU_REGION_OFFSET(BAR0)));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
-				   VGPU_REGION_OFFSET(BAR2)));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_mmap(EINVAL, len, PROT_READ, MAP_PRIVATE, self->fd, VGPU_REGION_OFFSET(BAR0));
+	test_err_mmap(EINVAL, 4096, PROT_READ, MAP_SHARED, self->fd, VGPU_REGION_OFFSET(BAR2));
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd,
 				   VGPU_REGION_OFFSET(VFIO_PCI_CONFIG_REGION_INDEX)));
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * len, PROT_READ, MAP_SHARED, self->fd,
-				   VGPU_REGION_OFFSET(BAR0) + variant->vram_size - len));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_mmap(EINVAL, 2 * len, PROT_READ, MAP_SHARED, self->fd,
+		      VGPU_REGION_OFFSET(BAR0) + variant->vram_size - len);
 
 	/* the mapping cannot grow */
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
-		   VGPU_REGION_OFFSET(BAR0));
-	ASSERT_NE(MAP_FAILED, map);
+	map = test_cmd_mmap(len, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+			    VGPU_REGION_OFFSET(BAR0));
 	EXPECT_EQ(MAP_FAILED, mremap(map, len, 2 * len, MREMAP_MAYMOVE));
 	EXPECT_EQ(MAP_FAILED, mremap(map, len, 2 * len, 0));
 	munmap(map, len);
@@ -307,13 +284,13 @@ TEST_F(region, vram_fresh_per_session)
 	int ret;
 
 	fill(in, sizeof(in), 3);
-	ASSERT_EQ(sizeof(in), vgpu_region_write(self->fd, BAR0, 8192, in, sizeof(in)));
+	test_cmd_region_write(self->fd, BAR0, 8192, in, sizeof(in));
 	vgpu_close(self->vgpu);
 	self->vgpu = NULL;
 	ret = vgpu_open(self->uuid, &self->vgpu);
 	ASSERT_EQ(0, ret) TH_LOG("%s", vgpu_strerror(ret));
 	self->fd = vgpu_device_fd(self->vgpu);
-	ASSERT_EQ(sizeof(out), vgpu_region_read(self->fd, BAR0, 8192, out, sizeof(out)));
+	test_cmd_region_read(self->fd, BAR0, 8192, out, sizeof(out));
 	EXPECT_EQ(0, memcmp(zero, out, sizeof(out)));
 }
 
@@ -341,8 +318,7 @@ TEST_F(region, vram_mmap_at_low_addresses)
 
 			if ((long)addrs[i] < min_addr)
 				continue;
-			ASSERT_EQ(4, vgpu_region_write(self->fd, BAR0, offs[j] + 4096,
-						       &want, 4));
+			test_cmd_region_write(self->fd, BAR0, offs[j] + 4096, &want, 4);
 			map = mmap((void *)addrs[i], len, PROT_READ | PROT_WRITE,
 				   MAP_SHARED | MAP_FIXED_NOREPLACE, self->fd,
 				   VGPU_REGION_OFFSET(BAR0) + offs[j]);
@@ -376,9 +352,7 @@ TEST_F(region, faulting_user_buffers)
 	unsigned int i;
 	uint8_t *buf;
 
-	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, buf);
+	buf = test_cmd_mmap(2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
 	for (i = 0; i < ARRAY_SIZE(idx); i++) {
 		uint64_t off = idx[i] == BAR2 ? VGPU_BOCHS_MMIO_DISPI : 0;
@@ -424,7 +398,7 @@ TEST_F(region, vram_charged_to_memcg)
 	ASSERT_EQ(0, mkdir(cg, 0755));
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	ASSERT_EQ(0, vgpu_sysfs_write(path, pid));
+	test_cmd(vgpu_sysfs_write(path, pid));
 
 	buf = malloc(len);
 	ASSERT_NE(NULL, buf);
@@ -432,14 +406,14 @@ TEST_F(region, vram_charged_to_memcg)
 	snprintf(path, sizeof(path), "%s/memory.current", cg);
 	before = vgpu_sysfs_read_ll(path);
 	/* first touch of 8 MiB of video memory, by this task */
-	ASSERT_EQ(len, vgpu_region_write(self->fd, BAR0, 0, buf, len));
+	test_cmd_region_write(self->fd, BAR0, 0, buf, len);
 	after = vgpu_sysfs_read_ll(path);
 	TH_LOG("memory.current %lld -> %lld", before, after);
 	EXPECT_LE((long long)len, after - before)
 		TH_LOG("video memory was not charged to the toucher's cgroup");
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", root);
-	ASSERT_EQ(0, vgpu_sysfs_write(path, pid));
+	test_cmd(vgpu_sysfs_write(path, pid));
 	rmdir(cg);
 	free(buf);
 }
@@ -449,59 +423,57 @@ TEST_F(region, dispi_registers)
 	uint16_t v;
 	uint32_t both;
 
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v));
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v);
 	EXPECT_EQ(VBE_DISPI_ID5, v);
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, &v));
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, &v);
 	EXPECT_EQ(variant->vram_size / 65536, v);
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ENABLE, &v));
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_ENABLE, &v);
 	EXPECT_EQ(0, v);
 
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_XRES, 800));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_XRES, 800);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v);
 	EXPECT_EQ(800, v);
 
 	/* GETCAPS: the resolution registers read the maxima */
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_GETCAPS));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_GETCAPS);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v);
 	EXPECT_EQ(variant->max_w, v);
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v));
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v);
 	EXPECT_EQ(variant->max_h, v);
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE, 0));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE, 0);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v);
 	EXPECT_EQ(800, v);
 
 	/* read-only and version registers */
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, 1));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, &v));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, 1);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_VIDEO_MEMORY_64K, &v);
 	EXPECT_EQ(variant->vram_size / 65536, v);
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ID, VBE_DISPI_ID0 + 2));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_ID, VBE_DISPI_ID0 + 2);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v);
 	EXPECT_EQ(VBE_DISPI_ID0 + 2, v);
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ID, 0x1234));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_ID, 0x1234);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_ID, &v);
 	EXPECT_EQ(VBE_DISPI_ID0 + 2, v);
 
 	/* one 4-byte access covers two registers; byte access one half */
 	both = 0x00200400;	/* YRES = 0x20, XRES = 0x400 */
-	ASSERT_EQ(4, vgpu_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_DISPI + 2,
-				       &both, 4));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v));
+	test_cmd_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_DISPI + 2, &both, 4);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_XRES, &v);
 	EXPECT_EQ(0x400, v);
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v));
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v);
 	EXPECT_EQ(0x20, v);
 	v = 0x03;
-	ASSERT_EQ(1, vgpu_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_DISPI + 5,
-				       &v, 1));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v));
+	test_cmd_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_DISPI + 5, &v, 1);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_YRES, &v);
 	EXPECT_EQ(0x320, v);
 
 	/* VGA ports keep what is written; the BAR ends at 4 KiB */
 	v = 0x20;
-	ASSERT_EQ(1, vgpu_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_VGA, &v, 1));
+	test_cmd_region_write(self->fd, BAR2, VGPU_BOCHS_MMIO_VGA, &v, 1);
 	v = 0;
-	ASSERT_EQ(1, vgpu_region_read(self->fd, BAR2, VGPU_BOCHS_MMIO_VGA, &v, 1));
+	test_cmd_region_read(self->fd, BAR2, VGPU_BOCHS_MMIO_VGA, &v, 1);
 	EXPECT_EQ(0x20, v);
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, BAR2, VGPU_BOCHS_MMIO_SIZE, &v, 2));
+	test_err_region_read(EINVAL, self->fd, BAR2, VGPU_BOCHS_MMIO_SIZE, &v, 2);
 	EXPECT_EQ(2, vgpu_region_read(self->fd, BAR2, VGPU_BOCHS_MMIO_SIZE - 2, &both, 4));
 }
 
@@ -509,10 +481,10 @@ TEST_F(region, reset_disables_display)
 {
 	uint16_t v;
 
-	ASSERT_EQ(0, vgpu_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE,
-				      VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED));
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_RESET));
-	ASSERT_EQ(0, vgpu_dispi_read(self->fd, VBE_DISPI_INDEX_ENABLE, &v));
+	test_cmd_dispi_write(self->fd, VBE_DISPI_INDEX_ENABLE,
+			     VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+	test_cmd_reset(self->fd);
+	test_cmd_dispi_read(self->fd, VBE_DISPI_INDEX_ENABLE, &v);
 	EXPECT_EQ(0, v);
 }
 

@@ -40,7 +40,7 @@ TEST_F(device, get_info)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info));
+	test_cmd_ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info);
 	EXPECT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
 	EXPECT_FALSE(info.flags & VFIO_DEVICE_FLAGS_CAPS);
 	/* QEMU's vfio-pci refuses devices with fewer. */
@@ -61,20 +61,19 @@ TEST_F(device, get_info_argsz)
 	/* Too short for the fixed part. */
 	memset(&info, 0, sizeof(info));
 	info.argsz = minsz - 1;
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_ioctl(EINVAL, self->fd, VFIO_DEVICE_GET_INFO, &info);
 
 	/* Exactly the fixed part (an old caller): no write past argsz. */
 	memset(&info, 0xa5, sizeof(info));
 	info.argsz = minsz;
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info));
+	test_cmd_ioctl(self->fd, VFIO_DEVICE_GET_INFO, &info);
 	EXPECT_LE(VFIO_PCI_NUM_REGIONS, info.num_regions);
 	EXPECT_EQ(0xa5a5a5a5, info.cap_offset);
 
 	/* A larger buffer is fine and the tail is left alone. */
 	memset(&big, 0x5a, sizeof(big));
 	big.info.argsz = sizeof(big);
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_GET_INFO, &big));
+	test_cmd_ioctl(self->fd, VFIO_DEVICE_GET_INFO, &big);
 	EXPECT_EQ(sizeof(big), big.info.argsz);
 	EXPECT_LE(VFIO_PCI_NUM_IRQS, big.info.num_irqs);
 	EXPECT_EQ(0x5a, big.tail[0]);
@@ -82,15 +81,14 @@ TEST_F(device, get_info_argsz)
 
 TEST_F(device, unknown_ioctl_is_enotty)
 {
-	EXPECT_EQ(-1, ioctl(self->fd, _IO(VFIO_TYPE, VFIO_BASE + 60)));
-	EXPECT_EQ(ENOTTY, errno);
+	test_err_ioctl(ENOTTY, self->fd, _IO(VFIO_TYPE, VFIO_BASE + 60), NULL);
 }
 
 TEST_F(device, second_open_is_busy)
 {
 	struct vgpu *other = NULL;
 
-	EXPECT_EQ(-EBUSY, vgpu_open(self->uuid, &other));
+	test_err(EBUSY, vgpu_open(self->uuid, &other));
 	EXPECT_EQ(NULL, other);
 	EXPECT_NE(NULL, strstr(vgpu_strerror(-EBUSY), "device busy"));
 }
@@ -99,8 +97,8 @@ TEST_F(device, open_unknown_uuid)
 {
 	struct vgpu *other = NULL;
 
-	EXPECT_EQ(-ENOENT, vgpu_open("01234567-89ab-cdef-0123-456789abcdef", &other));
-	EXPECT_EQ(-EINVAL, vgpu_open("bogus", &other));
+	test_err(ENOENT, vgpu_open("01234567-89ab-cdef-0123-456789abcdef", &other));
+	test_err(EINVAL, vgpu_open("bogus", &other));
 	EXPECT_EQ(NULL, other);
 }
 
@@ -119,9 +117,8 @@ TEST_F(device, reopen_after_close)
 TEST_F(device, get_device_fd_wrong_name)
 {
 	/* The group holds only our instance; another name is not found. */
-	EXPECT_EQ(-1, ioctl(vgpu_group_fd(self->vgpu), VFIO_GROUP_GET_DEVICE_FD,
-			    "01234567-89ab-cdef-0123-456789abcdef"));
-	EXPECT_EQ(ENODEV, errno);
+	test_err_ioctl(ENODEV, vgpu_group_fd(self->vgpu), VFIO_GROUP_GET_DEVICE_FD,
+		       "01234567-89ab-cdef-0123-456789abcdef");
 }
 
 TEST_F(device, remove_while_open_asks_user)
@@ -133,10 +130,10 @@ TEST_F(device, remove_while_open_asks_user)
 
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
-	ASSERT_EQ(0, vgpu_set_req_eventfd(self->fd, efd));
+	test_cmd(vgpu_set_req_eventfd(self->fd, efd));
 
 	/* removal blocks until we let go, but first it asks us to */
-	ASSERT_EQ(0, vgpu_mdev_remove_start(&r, self->uuid));
+	test_cmd(vgpu_mdev_remove_start(&r, self->uuid));
 	pfd = (struct pollfd){ .fd = efd, .events = POLLIN };
 	ASSERT_EQ(1, poll(&pfd, 1, 20000));
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
@@ -145,7 +142,7 @@ TEST_F(device, remove_while_open_asks_user)
 
 	vgpu_close(self->vgpu);
 	self->vgpu = NULL;
-	EXPECT_EQ(0, vgpu_mdev_remove_finish(&r));
+	test_cmd(vgpu_mdev_remove_finish(&r));
 	EXPECT_FALSE(vgpu_mdev_exists(self->uuid));
 	close(efd);
 }
@@ -163,27 +160,24 @@ TEST_F(device, set_irqs_validation)
 
 	ASSERT_LE(0, efd);
 	/* a bad fd, an interrupt that does not exist, a bad action */
-	EXPECT_EQ(-EBADF, vgpu_set_req_eventfd(self->fd, 1000));
-	EXPECT_EQ(-EINVAL, vgpu_set_req_eventfd(self->fd, -2));
+	test_err(EBADF, vgpu_set_req_eventfd(self->fd, 1000));
+	test_err(EINVAL, vgpu_set_req_eventfd(self->fd, -2));
 	set.index = VFIO_PCI_INTX_IRQ_INDEX;
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_set_irqs(EINVAL, self->fd, &set);
 	set.index = VFIO_PCI_REQ_IRQ_INDEX;
 	set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_MASK;
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_set_irqs(EINVAL, self->fd, &set);
 
 	/* DATA_NONE with count 1 fires the trigger (loopback) */
-	ASSERT_EQ(0, vgpu_set_req_eventfd(self->fd, efd));
+	test_cmd(vgpu_set_req_eventfd(self->fd, efd));
 	set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
+	test_cmd_set_irqs(self->fd, &set);
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_EQ(1, count);
 	/* -1 unregisters */
-	ASSERT_EQ(0, vgpu_set_req_eventfd(self->fd, -1));
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, &set));
-	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
-	EXPECT_EQ(EAGAIN, errno);
+	test_cmd(vgpu_set_req_eventfd(self->fd, -1));
+	test_cmd_set_irqs(self->fd, &set);
+	test_err(EAGAIN, vgpu_ret(read(efd, &count, sizeof(count))));
 	close(efd);
 }
 
@@ -202,9 +196,8 @@ TEST_F(device, set_irqs_reads_nothing_past_argsz)
 	uint8_t *buf;
 
 	ASSERT_LE(0, efd);
-	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, buf);
+	buf = test_cmd_mmap(2 * page, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_EQ(0, mprotect(buf + page, page, PROT_NONE));
 
 	/* the header ends where the guard page starts */
@@ -215,11 +208,9 @@ TEST_F(device, set_irqs_reads_nothing_past_argsz)
 		.index = VFIO_PCI_REQ_IRQ_INDEX,
 		.count = 0,
 	};
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_set_irqs(EINVAL, self->fd, set);
 	set->flags = VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER;
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_set_irqs(EINVAL, self->fd, set);
 
 	/* an eventfd behind a header whose argsz does not cover it */
 	set = (struct vfio_irq_set *)buf;
@@ -230,12 +221,10 @@ TEST_F(device, set_irqs_reads_nothing_past_argsz)
 		.count = 0,
 	};
 	memcpy(set->data, &efd, sizeof(efd));
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_set_irqs(EINVAL, self->fd, set);
 	/* count 1 but argsz without the data: refused by the validation */
 	set->count = 1;
-	EXPECT_EQ(-1, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
-	EXPECT_EQ(EINVAL, errno);
+	test_err_set_irqs(EINVAL, self->fd, set);
 
 	/* nothing was installed: a loopback trigger reaches no eventfd */
 	*set = (struct vfio_irq_set){
@@ -244,13 +233,12 @@ TEST_F(device, set_irqs_reads_nothing_past_argsz)
 		.index = VFIO_PCI_REQ_IRQ_INDEX,
 		.count = 1,
 	};
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
-	EXPECT_EQ(-1, read(efd, &count, sizeof(count)));
-	EXPECT_EQ(EAGAIN, errno);
+	test_cmd_set_irqs(self->fd, set);
+	test_err(EAGAIN, vgpu_ret(read(efd, &count, sizeof(count))));
 
 	/* with argsz covering it, the same eventfd is taken */
-	ASSERT_EQ(0, vgpu_set_req_eventfd(self->fd, efd));
-	ASSERT_EQ(0, ioctl(self->fd, VFIO_DEVICE_SET_IRQS, set));
+	test_cmd(vgpu_set_req_eventfd(self->fd, efd));
+	test_cmd_set_irqs(self->fd, set);
 	ASSERT_EQ(sizeof(count), read(efd, &count, sizeof(count)));
 	EXPECT_EQ(1, count);
 	munmap(buf, 2 * page);

@@ -231,10 +231,9 @@ static int fz_parse(struct fz_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct timespec ts;
+	uint64_t now = vgpu_clock_ns(CLOCK_REALTIME);
 	int c, ret, seeded = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
 	*o = (struct fz_opts){ .threads = FZ_DEFAULT_THREADS, .hang_timeout = FZ_DEFAULT_HANG,
 			       .mem_slack_kb = FZ_DEFAULT_SLACK_KB, .types = FZ_ALL_TYPES };
 	while ((c = getopt_long(argc, argv, "n:d:s:j:t:vh", longopts, NULL)) != -1) {
@@ -248,7 +247,7 @@ static int fz_parse(struct fz_opts *o, int argc, char **argv)
 	if (optind < argc)
 		return -1;
 	if (!seeded)
-		o->seed = (uint64_t)ts.tv_sec << 20 ^ ts.tv_nsec ^ (uint64_t)getpid() << 40;
+		o->seed = now / 1000000000 << 20 ^ now % 1000000000 ^ (uint64_t)getpid() << 40;
 	if (!o->ops && !o->duration)
 		o->ops = FZ_DEFAULT_OPS;
 	if (o->duration)
@@ -355,7 +354,7 @@ static void fz_print_stack(struct fz_thread *t)
 static void __attribute__((noreturn)) fz_hang(struct fz *fz, struct fz_thread *t, int64_t ms)
 {
 	unsigned int i;
-	int64_t now = fz_now_ms(), since;
+	int64_t now = vgpu_now_ms(), since;
 
 	fz_finding(t, "hang", "no progress in thread %u for %lld s (hang timeout %u s)",
 		   t->id, (long long)(ms / 1000), fz->opt.hang_timeout);
@@ -395,12 +394,12 @@ static void fz_progress(struct fz *fz, int64_t now)
 /* Until every worker is done: stop on time, watch for hangs, report. */
 static void fz_monitor(struct fz *fz)
 {
-	int64_t now, last = fz_now_ms(), busy, oldest;
+	int64_t now, last = vgpu_now_ms(), busy, oldest;
 	unsigned int i, done, stuck;
 
 	do {
 		usleep(200 * 1000);
-		now = fz_now_ms();
+		now = vgpu_now_ms();
 		if (fz_interrupted || (fz->opt.duration &&
 				       now - fz->start_ms >= fz->opt.duration * 1000ll))
 			__atomic_store_n(&fz->stop, 1, __ATOMIC_SEQ_CST);
@@ -441,7 +440,7 @@ static int fz_fuzz(struct fz *fz)
 		return 2;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fz->start_ms = fz_now_ms();
+	fz->start_ms = vgpu_now_ms();
 	for (i = 0; i < fz->opt.threads; i++) {
 		if (pthread_create(&fz->threads[i].thread, NULL, fz_worker, &fz->threads[i])) {
 			fprintf(stderr, "vgpu_fuzz: cannot start thread %u\n", i);
@@ -449,7 +448,7 @@ static int fz_fuzz(struct fz *fz)
 		}
 	}
 	fz_monitor(fz);
-	ms = fz_now_ms() - fz->start_ms;
+	ms = vgpu_now_ms() - fz->start_ms;
 	ops = fz_ops_done(fz);
 	fz_finish(fz);
 	fz_summary(fz);

@@ -388,7 +388,6 @@ uint32_t fz_u32(struct fz_thread *t);
 uint16_t fz_u16(struct fz_thread *t);
 void fz_fill(struct fz_thread *t, void *buf, size_t len);
 
-int64_t fz_now_ms(void);
 const char *fz_stat_name(unsigned int st);
 const char *fz_res_name(int res);
 void fz_count(struct fz_thread *t, enum fz_stat st, int res);
@@ -461,7 +460,6 @@ void op_edid_mapbuf(struct fz_thread *t, struct fz_inst *in);
 int fz_query(struct fz_thread *t, struct fz_inst *in, int fd, unsigned int type,
 	     struct vfio_device_gfx_plane_info *info);
 void fz_query_poll(struct fz_thread *t, struct fz_inst *in, int fd, unsigned int type);
-int fz_region_info(int fd, unsigned int index, void *buf, uint32_t argsz);
 void op_query(struct fz_thread *t, struct fz_inst *in);
 void op_get_dmabuf(struct fz_thread *t, struct fz_inst *in);
 void op_get_info(struct fz_thread *t, struct fz_inst *in);

@@ -108,14 +108,6 @@ void fz_fill(struct fz_thread *t, void *buf, size_t len)
 		p[i] = r;
 }
 
-int64_t fz_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static const char *const fz_stat_names[ST_NR] = {
 	[ST_PREAD] = "pread", [ST_PWRITE] = "pwrite", [ST_PREADV] = "preadv",
 	[ST_PWRITEV] = "pwritev", [ST_REG_WRITE] = "reg_write",
@@ -172,7 +164,7 @@ void fz_begin(struct fz_thread *t, const char *op, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	__atomic_store_n(&t->busy_since, fz_now_ms(), __ATOMIC_RELAXED);
+	__atomic_store_n(&t->busy_since, vgpu_now_ms(), __ATOMIC_RELAXED);
 	n = snprintf(line, FZ_LINE, "#%llu %s ", (unsigned long long)t->ops, op);
 	va_start(ap, fmt);
 	vsnprintf(line + n, FZ_LINE - n, fmt, ap);

@@ -36,12 +36,12 @@ static int fz_inst_discover(struct fz_inst *in)
 	if (ioctl(fd, VFIO_DEVICE_GET_INFO, &dinfo))
 		return -errno;
 	in->num_regions = dinfo.num_regions;
-	if (fz_region_info(fd, VFIO_PCI_BAR0_REGION_INDEX, &rinfo, sizeof(rinfo)))
+	if (vgpu_region_info(fd, VFIO_PCI_BAR0_REGION_INDEX, &rinfo, sizeof(rinfo)))
 		return -EIO;
 	in->vram = rinfo.size;
 	in->region = in->num_regions > FZ_PLANE_REGION;
 	in->region_size = 0;
-	if (in->region && !fz_region_info(fd, FZ_PLANE_REGION, &rinfo, sizeof(rinfo)))
+	if (in->region && !vgpu_region_info(fd, FZ_PLANE_REGION, &rinfo, sizeof(rinfo)))
 		in->region_size = rinfo.size;
 	if (vgpu_dispi_write(fd, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_GETCAPS) ||
 	    vgpu_dispi_read(fd, VBE_DISPI_INDEX_XRES, &w) ||
@@ -179,10 +179,10 @@ struct fz_removal {
 /* Wait up to @ms for a removal; 1 while it is still pending. */
 static int fz_removal_wait(struct fz_removal *rm, int ms)
 {
-	int64_t end = fz_now_ms() + ms;
+	int64_t end = vgpu_now_ms() + ms;
 
 	while (vgpu_mdev_remove_pending(&rm->r)) {
-		if (fz_now_ms() > end)
+		if (vgpu_now_ms() > end)
 			return 1;
 		usleep(2000);
 	}

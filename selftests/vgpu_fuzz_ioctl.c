@@ -23,21 +23,6 @@
 
 #define FZ_QUERY_MINSZ	60	/* offsetofend(..., dmabuf_id) */
 
-int fz_region_info(int fd, unsigned int index, void *buf, uint32_t argsz)
-{
-	struct vfio_region_info *info = buf;
-
-	memset(buf, 0, argsz);
-	info->argsz = argsz;
-	info->index = index;
-	return ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, buf) ? -errno : 0;
-}
-
-static uint32_t fz_gen(const struct vfio_device_gfx_plane_info *p)
-{
-	return vgpu_generation(p);
-}
-
 /* What is wrong with an answer for an on plane, or NULL. */
 static const char *fz_plane_on_bad(const struct fz_inst *in, unsigned int type,
 				   const struct vfio_device_gfx_plane_info *p)
@@ -88,7 +73,7 @@ static const char *fz_plane_on_bad(const struct fz_inst *in, unsigned int type,
 static const char *fz_plane_bad(const struct fz_inst *in, unsigned int type, uint32_t argsz,
 				const struct vfio_device_gfx_plane_info *p)
 {
-	if (argsz >= sizeof(*p) && !fz_gen(p))
+	if (argsz >= sizeof(*p) && !vgpu_generation(p))
 		return "generation 0";
 	if (p->drm_format_mod)
 		return "a format modifier on a linear framebuffer";
@@ -108,7 +93,7 @@ static void fz_plane_report(struct fz_thread *t, const char *why, unsigned int t
 		   "QUERY type %u: %s (format %#x mod %#llx %ux%u stride %u size %u pos %d,%d hot %#x,%#x id %u gen %u)",
 		   type, why, p->drm_format, (unsigned long long)p->drm_format_mod, p->width,
 		   p->height, p->stride, p->size, (int)p->x_pos, (int)p->y_pos, p->x_hot,
-		   p->y_hot, p->dmabuf_id, fz_gen(p));
+		   p->y_hot, p->dmabuf_id, vgpu_generation(p));
 }
 
 /* A dmabuf_id names one layout for as long as the open session lasts. */
@@ -172,7 +157,7 @@ static void fz_region_id_check(struct fz_thread *t, int fd,
 			       const struct vfio_device_gfx_plane_info *p)
 {
 	struct vfio_region_info info;
-	int ret = fz_region_info(fd, p->region_index, &info, sizeof(info));
+	int ret = vgpu_region_info(fd, p->region_index, &info, sizeof(info));
 
 	fz_count(t, ST_REGION_INFO, -ret);
 	if (ret || info.size < p->size || !(info.flags & VFIO_REGION_INFO_FLAG_MMAP))
