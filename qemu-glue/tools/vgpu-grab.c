@@ -227,7 +227,14 @@ static void grab_vnc(const char *addr, const char *output, int quiet)
 	vgpu_util_image_free(&img);
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+struct opts {
+	const char *output, *cursor, *node, *layouts, *vnc;
+	double seconds, interval, wait;
+	int fd, quiet;
+};
+
+static void parse_options(int argc, char **argv, struct opts *o)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -243,91 +250,101 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	const char *output = "screen.png", *cursor = NULL, *node = NULL;
-	const char *layouts = NULL, *vnc = NULL;
-	double seconds = 0, interval = 16, wait = 0;
-	int c, fd = -1, quiet = 0, ret;
-	struct vgpu_frame fr = { .argsz = sizeof(fr) };
-	struct vgpu *v;
+	int c;
 
-	vgpu_set_log_fn(tool_log, NULL);
 	while ((c = getopt_long(argc, argv, "o:c:w:i:l:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			output = optarg;
+			o->output = optarg;
 			break;
 		case 'c':
-			cursor = optarg;
+			o->cursor = optarg;
 			break;
 		case 'w':
-			seconds = tool_number("--watch", optarg);
+			o->seconds = tool_number("--watch", optarg);
 			break;
 		case 'i':
-			interval = tool_number("--interval", optarg);
+			o->interval = tool_number("--interval", optarg);
 			break;
 		case 'l':
-			layouts = optarg;
+			o->layouts = optarg;
 			break;
 		case 'W':
-			wait = tool_number("--wait", optarg);
+			o->wait = tool_number("--wait", optarg);
 			break;
 		case 'I':
-			node = optarg;
+			o->node = optarg;
 			break;
 		case 'F':
-			fd = (int)tool_number("--fd", optarg);
+			o->fd = (int)tool_number("--fd", optarg);
 			break;
 		case 'V':
-			vnc = optarg;
+			o->vnc = optarg;
 			break;
 		case 'q':
-			quiet = 1;
+			o->quiet = 1;
 			break;
 		case 'h':
 			print_help(stdout);
-			return 0;
+			exit(0);
 		default:
 			print_help(stderr);
-			return 2;
+			exit(2);
 		}
 	}
-	if (vnc) {
-		if (optind != argc || fd >= 0 || seconds > 0 || cursor || node) {
+}
+
+/* Write the cursor image to @path, or say that there is none. */
+static void write_cursor(struct vgpu *v, const char *path, int quiet)
+{
+	struct vgpu_frame cur = { .argsz = sizeof(cur) };
+	int ret = vgpu_frame_get(v, VGPU_PLANE_CURSOR, &cur);
+
+	if (ret == -ENODATA && !quiet)
+		printf("no cursor shown; %s not written\n", path);
+	else if (ret)
+		tool_die_vgpu("reading the cursor", ret);
+	else
+		write_png(&cur, path, quiet);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .output = "screen.png", .interval = 16, .fd = -1 };
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
+	struct vgpu *v;
+	int ret;
+
+	vgpu_set_log_fn(tool_log, NULL);
+	parse_options(argc, argv, &o);
+	if (o.vnc) {
+		if (optind != argc || o.fd >= 0 || o.seconds > 0 || o.cursor || o.node) {
 			fprintf(stderr, "vgpu-grab: error: --vnc takes only -o\n\n");
 			print_help(stderr);
 			return 2;
 		}
-		grab_vnc(vnc, output, quiet);
+		grab_vnc(o.vnc, o.output, o.quiet);
 		return 0;
 	}
 	/* one instance UUID, or --fd and none */
-	if (argc - optind != (fd < 0 ? 1 : 0)) {
+	if (argc - optind != (o.fd < 0 ? 1 : 0)) {
 		fprintf(stderr, "vgpu-grab: error: give one instance UUID, or --fd\n\n");
 		print_help(stderr);
 		return 2;
 	}
-	ret = fd >= 0 ? vgpu_open_fd(fd, &v) : vgpu_open(argv[optind], &v);
+	ret = o.fd >= 0 ? vgpu_open_fd(o.fd, &v) : vgpu_open(argv[optind], &v);
 	if (ret)
-		tool_die(1, "opening %s: %s", fd >= 0 ? "--fd" : argv[optind],
+		tool_die(1, "opening %s: %s", o.fd >= 0 ? "--fd" : argv[optind],
 			 vgpu_strerror(ret));
 
-	get_frame(v, &fr, wait, quiet);
-	if (node)
-		import(&fr, node, quiet);
-	if (seconds > 0)
-		watch(v, &fr, seconds, interval, layouts, quiet);
-	write_png(&fr, output, quiet);
-	if (cursor) {
-		struct vgpu_frame cur = { .argsz = sizeof(cur) };
-
-		ret = vgpu_frame_get(v, VGPU_PLANE_CURSOR, &cur);
-		if (ret == -ENODATA && !quiet)
-			printf("no cursor shown; %s not written\n", cursor);
-		else if (ret)
-			tool_die_vgpu("reading the cursor", ret);
-		else
-			write_png(&cur, cursor, quiet);
-	}
+	get_frame(v, &fr, o.wait, o.quiet);
+	if (o.node)
+		import(&fr, o.node, o.quiet);
+	if (o.seconds > 0)
+		watch(v, &fr, o.seconds, o.interval, o.layouts, o.quiet);
+	write_png(&fr, o.output, o.quiet);
+	if (o.cursor)
+		write_cursor(v, o.cursor, o.quiet);
 	vgpu_close(v);
 	return 0;
 }
