@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 #include <linux/vgpu_bochs.h>
@@ -49,14 +48,6 @@ struct dev {
 
 static int failures;
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -78,13 +69,11 @@ static void die(const char *what, int err)
 
 static uint64_t region_offset(struct dev *d, unsigned int index, uint64_t *size)
 {
-	struct vfio_region_info info = { .argsz = sizeof(info), .index = index };
+	long long off = vgpu_region_offset(d->fd, index, size);
 
-	if (ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &info))
-		die("GET_REGION_INFO", errno);
-	if (size)
-		*size = info.size;
-	return info.offset;
+	if (off < 0)
+		die("GET_REGION_INFO", -off);
+	return off;
 }
 
 static void dev_open(struct dev *d)
@@ -101,22 +90,21 @@ static void dev_open(struct dev *d)
 	d->bar2 = region_offset(d, VFIO_PCI_BAR2_REGION_INDEX, NULL);
 }
 
-static void dispi(struct dev *d, unsigned int index, uint16_t val)
+/* The library's register writes, fatal on failure: a pan, a mode set */
+static void pan(struct dev *d, unsigned int y)
 {
-	if (pwrite(d->fd, &val, 2, d->bar2 + VGPU_BOCHS_MMIO_DISPI + 2 * index) != 2)
-		die("BAR2 register write", errno);
+	int ret = vgpu_dispi_write_at(d->fd, d->bar2, VBE_DISPI_INDEX_Y_OFFSET, y);
+
+	if (ret)
+		die("BAR2 register write", -ret);
 }
 
-static void set_mode(struct dev *d, unsigned int w, unsigned int h)
+static void program_mode(struct dev *d, unsigned int w, unsigned int h)
 {
-	dispi(d, VBE_DISPI_INDEX_ENABLE, 0);
-	dispi(d, VBE_DISPI_INDEX_BPP, 32);
-	dispi(d, VBE_DISPI_INDEX_XRES, w);
-	dispi(d, VBE_DISPI_INDEX_YRES, h);
-	dispi(d, VBE_DISPI_INDEX_VIRT_WIDTH, w);
-	dispi(d, VBE_DISPI_INDEX_X_OFFSET, 0);
-	dispi(d, VBE_DISPI_INDEX_Y_OFFSET, 0);
-	dispi(d, VBE_DISPI_INDEX_ENABLE, VBE_DISPI_ENABLED | VBE_DISPI_LFB_ENABLED);
+	int ret = vgpu_set_mode_at(d->fd, d->bar2, w, h, 32, w, 0, 0);
+
+	if (ret)
+		die("mode set", -ret);
 }
 
 /* QUERY; mbochs fails the first one of every new mode with ENOMEM. */
@@ -176,16 +164,16 @@ static void query_batch(struct dev *d, int n, double *floor_ns, double *query_ns
 
 	vgpu_test_query(d->fd, VGPU_PLANE_PRIMARY, &info);
 	for (rep = 0; rep < 10; rep++) {
-		t0 = now_ns();
+		t0 = vgpu_now_ns();
 		for (i = 0; i < n / 10; i++)
 			ioctl(d->fd, _IO(VFIO_TYPE, VFIO_BASE + 60), &info);
-		t1 = now_ns();
+		t1 = vgpu_now_ns();
 		for (i = 0; i < n / 10; i++)
 			ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info);
-		t2 = now_ns();
+		t2 = vgpu_now_ns();
 		for (i = 0; i < n / 10; i++)
 			ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, &probe);
-		pr += now_ns() - t2;
+		pr += vgpu_now_ns() - t2;
 		fl += t1 - t0;
 		q += t2 - t1;
 	}
@@ -207,7 +195,7 @@ static void bench_query(struct dev *ours, struct dev *mb, int rounds)
 	int r, k, i;
 
 	for (k = 0; k < 2; k++) {
-		set_mode(devs[k], 1024, 768);
+		program_mode(devs[k], 1024, 768);
 		query(devs[k], &info);
 	}
 	for (r = 0; r < rounds; r++) {
@@ -225,10 +213,10 @@ static void bench_query(struct dev *ours, struct dev *mb, int rounds)
 	vgpu_sysfs_write(path, "2000");
 	for (k = 0; k < 2; k++) {
 		for (i = 1000; i > 0; i--) {
-			dispi(devs[k], VBE_DISPI_INDEX_Y_OFFSET, i);
+			pan(devs[k], i);
 			query(devs[k], &info);
 		}
-		dispi(devs[k], VBE_DISPI_INDEX_Y_OFFSET, 1000);
+		pan(devs[k], 1000);
 		query(devs[k], &info);
 	}
 	printf("  (layouts cached by vgpu_bochs: %lld)\n",
@@ -260,18 +248,18 @@ static void bench_query(struct dev *ours, struct dev *mb, int rounds)
 static double new_layout_batch(struct dev *d, int n)
 {
 	struct vfio_device_gfx_plane_info info;
-	double t0 = now_ns();
+	double t0 = vgpu_now_ns();
 	int i, fd;
 
 	for (i = 0; i < n; i++) {
-		dispi(d, VBE_DISPI_INDEX_Y_OFFSET, 1001 + d->next_y++);
+		pan(d, 1001 + d->next_y++);
 		query(d, &info);
 		fd = vgpu_get_dmabuf(d->fd, info.dmabuf_id);
 		if (fd < 0)
 			die("GET_GFX_DMABUF", -fd);
 		close(fd);
 	}
-	return (now_ns() - t0) / n;
+	return (vgpu_now_ns() - t0) / n;
 }
 
 static void bench_new_layout(struct dev *ours, struct dev *mb, int rounds)
@@ -279,8 +267,8 @@ static void bench_new_layout(struct dev *ours, struct dev *mb, int rounds)
 	struct result res[2] = {};
 	int r;
 
-	set_mode(ours, 1024, 768);
-	set_mode(mb, 1024, 768);
+	program_mode(ours, 1024, 768);
+	program_mode(mb, 1024, 768);
 	for (r = 0; r < rounds; r++) {
 		add(&res[0], new_layout_batch(ours, 200));
 		add(&res[1], new_layout_batch(mb, 200));
@@ -288,25 +276,6 @@ static void bench_new_layout(struct dev *ours, struct dev *mb, int rounds)
 	printf("New layout + QUERY + GET_GFX_DMABUF + close (us per iteration, 1024x768)\n");
 	printf("  vgpu_bochs %8.1f   mbochs %8.1f\n", med(&res[0]) / 1e3, med(&res[1]) / 1e3);
 	verdict("vgpu_bochs / mbochs", med(&res[0]) / med(&res[1]), 0.5);
-}
-
-/*
- * mmap on a 2 MiB boundary, so the kernel can map whole 2 MiB pieces with
- * one PMD (neither the VFIO nor the dma-buf file picks aligned addresses).
- */
-static void *mmap_aligned(size_t len, int fd, off_t off)
-{
-	const size_t huge = 2u << 20;
-	uint8_t *area, *p;
-
-	area = mmap(NULL, len + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (area == MAP_FAILED)
-		return MAP_FAILED;
-	p = (uint8_t *)(((uintptr_t)area + huge - 1) & ~(uintptr_t)(huge - 1));
-	if (p > area)
-		munmap(area, p - area);
-	munmap(p + len, area + len + huge - (p + len));
-	return mmap(p, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, off);
 }
 
 /*
@@ -332,9 +301,9 @@ static double timed_copy(void *dst, const void *src, size_t size)
 	double t0;
 
 	tlb_cold();
-	t0 = now_ns();
+	t0 = vgpu_now_ns();
 	memcpy(dst, src, size);
-	return now_ns() - t0;
+	return vgpu_now_ns() - t0;
 }
 
 static void *alloc_touched(size_t size)
@@ -364,14 +333,14 @@ static void bench_frames(struct dev *ours, struct dev *mb, int rounds)
 		double t0;
 		int lfd;
 
-		set_mode(ours, modes[m][0], modes[m][1]);
+		program_mode(ours, modes[m][0], modes[m][1]);
 		if (pwrite(ours->fd, src, size, ours->bar0) != (ssize_t)size)
 			die("pwrite frame", errno);
 		query(ours, &info);
 		lfd = vgpu_get_dmabuf(ours->fd, info.dmabuf_id);
 		if (lfd < 0)
 			die("GET_GFX_DMABUF", -lfd);
-		lmap = mmap_aligned(info.size, lfd, 0);
+		lmap = vgpu_mmap_aligned(info.size, PROT_READ, lfd, 0);
 		if (lmap == MAP_FAILED)
 			die("mmap dma-buf", errno);
 		memcpy(dst, lmap, size);	/* fault it in once */
@@ -382,16 +351,16 @@ static void bench_frames(struct dev *ours, struct dev *mb, int rounds)
 			add(&ref, base);
 
 			tlb_cold();
-			t0 = now_ns();
+			t0 = vgpu_now_ns();
 			fd = vgpu_get_dmabuf(ours->fd, info.dmabuf_id);
-			map = mmap_aligned(info.size, fd, 0);
+			map = vgpu_mmap_aligned(info.size, PROT_READ, fd, 0);
 			if (fd < 0 || map == MAP_FAILED)
 				die("fresh dma-buf mmap", errno);
 			memcpy(dst, map, size);
 			munmap(map, info.size);
 			close(fd);
-			add(&fresh, now_ns() - t0);
-			add(&fresh_ratio, (now_ns() - t0) / base);
+			add(&fresh, vgpu_now_ns() - t0);
+			add(&fresh_ratio, (vgpu_now_ns() - t0) / base);
 
 			t0 = timed_copy(dst, lmap, size);
 			add(&live, t0);
@@ -409,7 +378,7 @@ static void bench_frames(struct dev *ours, struct dev *mb, int rounds)
 	}
 
 	/* mbochs: its dma-buf file is read-only and refuses shared mmaps */
-	set_mode(mb, 1920, 1080);
+	program_mode(mb, 1920, 1080);
 	query(mb, &info);
 	fd = vgpu_get_dmabuf(mb->fd, info.dmabuf_id);
 	if (fd >= 0) {
@@ -434,28 +403,19 @@ static void bench_pread(struct dev *ours, struct dev *mb, int rounds)
 	int r, k;
 
 	for (k = 0; k < 2; k++)
-		set_mode(devs[k], 1920, 1080);
+		program_mode(devs[k], 1920, 1080);
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < 2; k++) {
-			t0 = now_ns();
+			t0 = vgpu_now_ns();
 			if (pread(devs[k]->fd, buf, size, devs[k]->bar0) != (ssize_t)size)
 				die("pread BAR0", errno);
-			add(&res[k], now_ns() - t0);
+			add(&res[k], vgpu_now_ns() - t0);
 		}
 	}
 	printf("Full 1920x1080 frame through pread of BAR0 (ms)\n");
 	printf("  vgpu_bochs %8.2f   mbochs %8.2f\n", med(&res[0]) / 1e6, med(&res[1]) / 1e6);
 	verdict("vgpu_bochs / mbochs", med(&res[0]) / med(&res[1]), 0.05);
 	free(buf);
-}
-
-static int rquery(struct dev *d, struct vfio_device_gfx_plane_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	info->flags = VFIO_GFX_PLANE_TYPE_REGION;
-	info->drm_plane_type = VGPU_PLANE_PRIMARY;
-	return ioctl(d->fd, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
 }
 
 /*
@@ -479,16 +439,16 @@ static void bench_region(struct dev *rd, int rounds)
 		void *map;
 		double t0, base;
 
-		set_mode(rd, modes[m][0], modes[m][1]);
+		program_mode(rd, modes[m][0], modes[m][1]);
 		/* two frames in video memory: the front and the back buffer */
 		if (pwrite(rd->fd, src, size, rd->bar0) != (ssize_t)size ||
 		    pwrite(rd->fd, src, size, rd->bar0 + size) != (ssize_t)size)
 			die("pwrite frame", errno);
-		if (rquery(rd, &info) || !info.size)
+		if (vgpu_rquery(rd->fd, VGPU_PLANE_PRIMARY, &info) || !info.size)
 			die("QUERY_GFX_PLANE(REGION)", EINVAL);
 		region_offset(rd, info.region_index, &region_size);
-		map = mmap_aligned(region_size, rd->fd,
-				   region_offset(rd, info.region_index, NULL));
+		map = vgpu_mmap_aligned(region_size, PROT_READ, rd->fd,
+					region_offset(rd, info.region_index, NULL));
 		if (map == MAP_FAILED)
 			die("mmap plane region", errno);
 		memcpy(dst, map, size);
@@ -502,12 +462,12 @@ static void bench_region(struct dev *rd, int rounds)
 			add(&rlive, t0 / base);
 
 			tlb_cold();
-			t0 = now_ns();
-			dispi(rd, VBE_DISPI_INDEX_Y_OFFSET, r % 2 ? 0 : modes[m][1]);
-			rquery(rd, &info);
+			t0 = vgpu_now_ns();
+			pan(rd, r % 2 ? 0 : modes[m][1]);
+			vgpu_rquery(rd->fd, VGPU_PLANE_PRIMARY, &info);
 			memcpy(dst, map, size);
-			add(&flip, now_ns() - t0);
-			add(&rflip, (now_ns() - t0) / base);
+			add(&flip, vgpu_now_ns() - t0);
+			add(&rflip, (vgpu_now_ns() - t0) / base);
 		}
 		munmap(map, region_size);
 		printf("  %ux%u: memcpy %6.2f   mapped region %6.2f   flip+QUERY+copy %6.2f\n",
@@ -532,10 +492,10 @@ static void bench_memory(struct dev *ours, struct dev *mb)
 
 	printf("10000 distinct guest layouts (1024x768, new y offsets): kernel memory (KiB)\n");
 	for (k = 0; k < 2; k++) {
-		set_mode(devs[k], 1024, 768);
+		program_mode(devs[k], 1024, 768);
 		before = vgpu_kernel_mem_kb();
 		for (i = 0; i < n; i++) {
-			dispi(devs[k], VBE_DISPI_INDEX_Y_OFFSET, i);
+			pan(devs[k], i);
 			query(devs[k], &info);
 		}
 		after = vgpu_kernel_mem_kb();
