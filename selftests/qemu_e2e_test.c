@@ -11,8 +11,11 @@
  * e2e/dmabuf_preload.so (see there for why). QEMU 7.2's screendump has no
  * surface for a dma-buf scanout, so that variant is judged through VNC.
  *
- * The guest reports each phase on COM1 (a unix socket here) and waits for
- * a byte from us before the next one; the HMP monitor is another socket.
+ * QEMU runs with the command line vgpu-qemu prints for the instance, as a
+ * user would run it; the test appends only its guest, the serial port and
+ * the monitor. The guest reports each phase on COM1 (a unix socket here)
+ * and waits for a byte from us before the next one; the HMP monitor is
+ * another socket.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,13 +39,17 @@
 #include "e2e/pattern.h"
 
 #define QEMU		"/usr/bin/qemu-system-x86_64"
+#define VGPU_QEMU	"qemu-glue/tools/vgpu-qemu"
 #define VNC_DISPLAY	"127.0.0.1:0"
 #define VNC_PORT	5900
+#define MAX_ARGS	64
 #define MESA_SWRAST	"/usr/lib/x86_64-linux-gnu/dri/kms_swrast_dri.so"
 
 FIXTURE(qemu) {
 	char uuid[VGPU_UUID_LEN + 1];
 	char dir[64];
+	char cmdline[4096];	/* vgpu-qemu's output: the arguments */
+	char *argv[MAX_ARGS];	/* pointing into @cmdline */
 	pid_t pid;
 	int mon;
 	int ser;
@@ -51,7 +58,7 @@ FIXTURE(qemu) {
 
 FIXTURE_VARIANT(qemu) {
 	const char *type;
-	const char *display;	/* QEMU's -display */
+	const char *display;	/* the -display vgpu-qemu must choose */
 	bool dmabuf;		/* needs OpenGL; no screendump */
 	bool linux_guest;	/* stock Linux + bochs-drm: make check-e2e */
 };
@@ -82,23 +89,15 @@ FIXTURE_VARIANT_ADD(qemu, linux_bochs_drm) {
 #define LINUX_INITRD	"e2e/linux/build/initramfs.cpio"
 #define LINUX_APPEND	"console=ttyS0 loglevel=4 panic=-1 mitigations=off"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Connect to a unix socket QEMU serves, retrying while QEMU starts. */
 static int connect_unix(const char *path, double timeout)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	double end = now_s() + timeout;
+	double end = vgpu_now_s() + timeout;
 	int fd;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	while (now_s() < end) {
+	while (vgpu_now_s() < end) {
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			return -errno;
@@ -115,9 +114,9 @@ static int wait_for(int fd, const char *text, double timeout)
 {
 	char buf[4096];
 	size_t len = 0;
-	double end = now_s() + timeout;
+	double end = vgpu_now_s() + timeout;
 
-	while (now_s() < end) {
+	while (vgpu_now_s() < end) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
 
@@ -228,10 +227,62 @@ static bool have_vgem(void)
 	return true;
 }
 
-/* In the child: run QEMU on the e2e guest, its output going to @log. */
-static void exec_qemu(bool linux_guest, bool dmabuf, const char *display,
-		      const char *guest, const char *preload, const char *ser,
-		      const char *mon, const char *sysfsdev, const char *log)
+/*
+ * The command line vgpu-qemu prints for the instance (-0: each argument
+ * ends in a NUL byte), with @extra appended by vgpu-qemu after "--", split
+ * into @self->argv. Return: 0, or why not.
+ */
+static int qemu_cmdline(struct _test_data_qemu *self, bool dmabuf, const char *memory,
+			const char *const *extra)
+{
+	const char *args[MAX_ARGS] = { VGPU_QEMU, "-0", "--display", "vnc", "--vnc",
+				       VNC_DISPLAY, "--memory", memory, "--qemu", QEMU,
+				       self->uuid, "--" };
+	int fds[2], st, n = 12, argc = 0;
+	size_t len = 0, i;
+	ssize_t got = 1;
+	pid_t pid;
+
+	while (*extra && n < MAX_ARGS - 1)
+		args[n++] = *extra++;
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (!pid) {
+		dup2(fds[1], 1);
+		/* vgem cannot render: OpenGL is Mesa's software renderer here */
+		if (dmabuf)
+			setenv("VGPU_QEMU_GL", "1", 1);
+		execv(vgpu_tree_path(VGPU_QEMU), (char **)args);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (got > 0 && len < sizeof(self->cmdline) - 1) {
+		got = read(fds[0], self->cmdline + len, sizeof(self->cmdline) - 1 - len);
+		len += got > 0 ? got : 0;
+	}
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return -ECHILD;
+	for (i = 0; i < len && argc < MAX_ARGS - 1; i += strlen(self->cmdline + i) + 1)
+		self->argv[argc++] = self->cmdline + i;
+	self->argv[argc] = NULL;
+	return argc && !self->cmdline[len - 1] ? 0 : -EPROTO;
+}
+
+/* Does @argv give QEMU the -display @display? */
+static bool qemu_display_is(char *const *argv, const char *display)
+{
+	for (; argv[0] && argv[1]; argv++) {
+		if (!strcmp(argv[0], "-display"))
+			return !strcmp(argv[1], display);
+	}
+	return false;
+}
+
+/* In the child: run QEMU as vgpu-qemu said, its output going to @log. */
+static void exec_qemu(char *const *argv, bool dmabuf, const char *preload,
+		      const char *log)
 {
 	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -241,105 +292,122 @@ static void exec_qemu(bool linux_guest, bool dmabuf, const char *display,
 		setenv("LD_PRELOAD", preload, 1);
 		setenv("MESA_LOADER_DRIVER_OVERRIDE", "kms_swrast", 1);
 	}
-	if (linux_guest)
-		execl(QEMU, QEMU, "-accel", "tcg", "-m", "256", "-nodefaults",
-		      "-no-user-config", "-display", display,
-		      "-vnc", VNC_DISPLAY, "-vga", "none", "-no-reboot",
-		      "-kernel", LINUX_KERNEL, "-initrd", LINUX_INITRD,
-		      "-append", LINUX_APPEND, "-serial", ser,
-		      "-monitor", mon, "-device", sysfsdev, (char *)NULL);
-	else
-		execl(QEMU, QEMU, "-accel", "tcg", "-m", "64", "-nodefaults",
-		      "-no-user-config", "-display", display,
-		      "-vnc", VNC_DISPLAY, "-vga", "none",
-		      "-no-reboot", "-kernel", guest, "-serial", ser,
-		      "-monitor", mon, "-device", sysfsdev, (char *)NULL);
+	execv(argv[0], argv);
 	_exit(127);
+}
+
+/* What the variant needs: the guest at @guest, OpenGL; false: skipped. */
+static bool e2e_ready(struct __test_metadata *_metadata,
+		      const struct _fixture_variant_qemu *variant, char *guest, size_t len,
+		      char *preload, size_t plen)
+{
+	snprintf(guest, len, "%s/e2e/guest.elf", getenv("PWD") ?: ".");
+	snprintf(preload, plen, "%s/e2e/dmabuf_preload.so", getenv("PWD") ?: ".");
+	if (access(QEMU, X_OK))
+		SKIP(return false, "%s not installed (apt-get install qemu-system-x86)", QEMU);
+	if (variant->linux_guest) {
+		if (!getenv("VGPU_E2E_SLOW"))
+			SKIP(return false, "a Linux guest takes minutes: make check-e2e runs it");
+		ASSERT_EQ(0, access(LINUX_INITRD, R_OK))
+			TH_LOG("no %s: make check-e2e builds it", LINUX_INITRD);
+		ASSERT_EQ(0, access(LINUX_KERNEL, R_OK));
+	} else if (access(guest, R_OK)) {
+		SKIP(return false, "no e2e/guest.elf (make -C selftests)");
+	}
+	if (variant->dmabuf) {
+		if (!have_vgem())
+			SKIP(return false, "no vgem render node for QEMU's OpenGL (modprobe vgem)");
+		if (access(MESA_SWRAST, R_OK))
+			SKIP(return false, "no Mesa software renderer %s (apt-get install libgl1-mesa-dri libegl-mesa0)",
+			     MESA_SWRAST);
+		ASSERT_EQ(0, access(preload, R_OK)) TH_LOG("no %s (make -C selftests)", preload);
+	}
+	return true;
+}
+
+/*
+ * Start QEMU and connect to its serial port and monitor. A Linux guest
+ * must also reach its first picture: 0, or -EPIPE when it died first.
+ */
+static int start_qemu(struct __test_metadata *_metadata, struct _test_data_qemu *self,
+		      const struct _fixture_variant_qemu *variant, const char *preload)
+{
+	char ser[96], mon[96], log[96];
+	double t0 = vgpu_now_s();
+	int ret;
+
+	snprintf(ser, sizeof(ser), "%s/serial", self->dir);
+	snprintf(mon, sizeof(mon), "%s/monitor", self->dir);
+	snprintf(log, sizeof(log), "%s/qemu.log", self->dir);
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (!self->pid)
+		exec_qemu(self->argv, variant->dmabuf, preload, log);
+	self->ser = connect_unix(ser, 60);
+	ASSERT_LE(0, self->ser) TH_LOG("QEMU did not start: see %s", log);
+	self->mon = connect_unix(mon, 60);
+	ASSERT_LE(0, self->mon);
+	ASSERT_EQ(0, wait_for(self->mon, "(qemu) ", 60));
+	if (!variant->linux_guest)
+		return 0;
+	ret = wait_for(self->ser, "PHASE 0", 1200);
+	if (ret == -EPIPE)
+		return ret;
+	ASSERT_EQ(0, ret) TH_LOG("guest did not reach PHASE 0");
+	TH_LOG("Linux guest at PHASE 0 %.1f s after QEMU started", vgpu_now_s() - t0);
+	self->at_phase0 = true;
+	return 0;
 }
 
 FIXTURE_SETUP(qemu)
 {
-	char sysfsdev[128], ser[96], mon[96], guest[256], log[96], preload[256];
-	char ser_path[96], mon_path[96];
-	int ret, attempt;
+	static const char *const linux_guest[] = { "-initrd", LINUX_INITRD, "-append",
+						   LINUX_APPEND, NULL };
+	char guest[256], preload[256], ser[128], mon[128];
+	const char *extra[MAX_ARGS] = { "-accel", "tcg", "-nodefaults", "-no-user-config",
+					"-no-reboot", "-serial", ser, "-monitor", mon,
+					"-kernel", variant->linux_guest ? LINUX_KERNEL : guest };
+	const char *const *g;
+	int ret, n = 11;
 
 	VGPU_MARK();
 	self->pid = -1;
 	self->at_phase0 = false;
 	self->mon = -1;
 	self->ser = -1;
-	if (access(QEMU, X_OK))
-		SKIP(return, "%s not installed (apt-get install qemu-system-x86)", QEMU);
-	snprintf(guest, sizeof(guest), "%s/e2e/guest.elf", getenv("PWD") ?: ".");
-	if (variant->linux_guest) {
-		if (!getenv("VGPU_E2E_SLOW"))
-			SKIP(return, "a Linux guest takes minutes: make check-e2e runs it");
-		ASSERT_EQ(0, access(LINUX_INITRD, R_OK))
-			TH_LOG("no %s: make check-e2e builds it", LINUX_INITRD);
-		ASSERT_EQ(0, access(LINUX_KERNEL, R_OK));
-	} else if (access(guest, R_OK)) {
-		SKIP(return, "no e2e/guest.elf (make -C selftests)");
-	}
-	snprintf(preload, sizeof(preload), "%s/e2e/dmabuf_preload.so", getenv("PWD") ?: ".");
-	if (variant->dmabuf) {
-		if (!have_vgem())
-			SKIP(return, "no vgem render node for QEMU's OpenGL (modprobe vgem)");
-		if (access(MESA_SWRAST, R_OK))
-			SKIP(return, "no Mesa software renderer %s (apt-get install libgl1-mesa-dri libegl-mesa0)",
-			     MESA_SWRAST);
-		ASSERT_EQ(0, access(preload, R_OK)) TH_LOG("no %s (make -C selftests)", preload);
-	}
-
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	if (!e2e_ready(_metadata, variant, guest, sizeof(guest), preload, sizeof(preload)))
+		return;
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
 	vgpu_uuid_new(self->uuid);
-	ret = vgpu_mdev_create(variant->type, self->uuid);
-	ASSERT_EQ(0, ret);
+	test_cmd_create(variant->type, self->uuid);
 
 	snprintf(self->dir, sizeof(self->dir), "/tmp/vgpu-e2e-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
-	snprintf(sysfsdev, sizeof(sysfsdev),
-		 "vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,display=on", self->uuid);
 	snprintf(ser, sizeof(ser), "unix:%s/serial,server=on,wait=off", self->dir);
 	snprintf(mon, sizeof(mon), "unix:%s/monitor,server=on,wait=off", self->dir);
-	snprintf(log, sizeof(log), "%s/qemu.log", self->dir);
+	for (g = linux_guest; variant->linux_guest && *g; g++)
+		extra[n++] = *g;
+	test_cmd(qemu_cmdline(self, variant->dmabuf, variant->linux_guest ? "256" : "64",
+			      extra));
+	ASSERT_TRUE(qemu_display_is(self->argv, variant->display))
+		TH_LOG("vgpu-qemu chose another display than -display %s", variant->display);
 
-	snprintf(ser_path, sizeof(ser_path), "%s/serial", self->dir);
-	snprintf(mon_path, sizeof(mon_path), "%s/monitor", self->dir);
-	for (attempt = 0; ; attempt++) {
-		double t0 = now_s();
-
-		self->pid = fork();
-		ASSERT_LE(0, self->pid);
-		if (!self->pid)
-			exec_qemu(variant->linux_guest, variant->dmabuf, variant->display,
-				  guest, preload, ser, mon, sysfsdev, log);
-		self->ser = connect_unix(ser_path, 60);
-		ASSERT_LE(0, self->ser) TH_LOG("QEMU did not start: see %s", log);
-		self->mon = connect_unix(mon_path, 60);
-		ASSERT_LE(0, self->mon);
-		ASSERT_EQ(0, wait_for(self->mon, "(qemu) ", 60));
-		if (!variant->linux_guest)
-			break;
+	ret = start_qemu(_metadata, self, variant, preload);
+	if (ret == -EPIPE) {
 		/*
 		 * One nested Linux boot in several dies in its first user
 		 * instructions under TCG in TCG (Documentation/testing.rst):
 		 * QEMU then exits and the serial socket closes. Boot once more.
 		 */
-		ret = wait_for(self->ser, "PHASE 0", 1200);
-		if (ret == -EPIPE && !attempt) {
-			TH_LOG("the nested Linux guest died before its first picture; booting it again");
-			close(self->ser);
-			close(self->mon);
-			kill(self->pid, SIGKILL);
-			waitpid(self->pid, NULL, 0);
-			continue;
-		}
-		ASSERT_EQ(0, ret) TH_LOG("guest did not reach PHASE 0");
-		TH_LOG("Linux guest at PHASE 0 %.1f s after QEMU started", now_s() - t0);
-		self->at_phase0 = true;
-		break;
+		TH_LOG("the nested Linux guest died before its first picture; booting it again");
+		close(self->ser);
+		close(self->mon);
+		kill(self->pid, SIGKILL);
+		waitpid(self->pid, NULL, 0);
+		ret = start_qemu(_metadata, self, variant, preload);
 	}
+	ASSERT_EQ(0, ret) TH_LOG("guest did not reach PHASE 0");
 }
 
 FIXTURE_TEARDOWN(qemu)
@@ -416,7 +484,7 @@ static void check_screendump(struct __test_metadata *_metadata, int mon,
 static void check_vnc(struct __test_metadata *_metadata, unsigned int phase)
 {
 	struct vgpu_util_image img = { };
-	double end = now_s() + 120;
+	double end = vgpu_now_s() + 120;
 	unsigned int grabs = 0, w, h;
 	char name[32];
 	long bad = -1;
@@ -430,7 +498,7 @@ static void check_vnc(struct __test_metadata *_metadata, unsigned int phase)
 			bad = mismatches(_metadata, img.pixels, img.width, img.height, phase);
 		if (ret || bad)
 			usleep(500 * 1000);
-	} while ((ret || bad) && now_s() < end);
+	} while ((ret || bad) && vgpu_now_s() < end);
 	ASSERT_EQ(0, ret) TH_LOG("VNC grab: %s", strerror(-ret));
 	if (bad) {
 		snprintf(name, sizeof(name), "vnc-phase%u.ppm", phase);
@@ -448,14 +516,14 @@ TEST_F_TIMEOUT(qemu, guest_picture_in_screendump_and_vnc, 1800)
 {
 	char msg[16];
 	unsigned int phase;
-	double t0 = now_s();
+	double t0 = vgpu_now_s();
 
 	for (phase = 0; phase < E2E_NR_PHASES; phase++) {
 		snprintf(msg, sizeof(msg), "PHASE %u", phase);
 		if (phase || !self->at_phase0)
 			ASSERT_EQ(0, wait_for(self->ser, msg, 600))
 				TH_LOG("guest did not reach %s", msg);
-		TH_LOG("%s after %.1f s", msg, now_s() - t0);
+		TH_LOG("%s after %.1f s", msg, vgpu_now_s() - t0);
 		if (!variant->dmabuf)
 			check_screendump(_metadata, self->mon, self->dir, phase);
 		check_vnc(_metadata, phase);
