@@ -17,20 +17,19 @@
 
 #define __always_unused	__attribute__((__unused__))
 
+/*
+ * The 0.1 layouts, told by how they differ from the VGPU_1 ones. A 0.1
+ * plane had drm_format where argsz is now and a hole after it; from
+ * modifier on, both are the same.
+ */
 struct vgpu_plane_0 {
 	uint32_t drm_format;
-	uint64_t modifier;
-	uint32_t width;
-	uint32_t height;
-	uint32_t stride;
-	uint32_t size;
-	int32_t x_pos;
-	int32_t y_pos;
-	uint32_t x_hot;
-	uint32_t y_hot;
-	uint32_t id;
-	uint32_t generation;
+	uint32_t hole;
+	uint8_t same[sizeof(struct vgpu_plane) - offsetof(struct vgpu_plane, modifier)];
 };
+
+_Static_assert(offsetof(struct vgpu_plane, modifier) ==
+	       offsetof(struct vgpu_plane_0, same), "0.1 plane layout");
 
 struct vgpu_frame_0 {
 	struct vgpu_plane_0 plane;
@@ -39,14 +38,15 @@ struct vgpu_frame_0 {
 	unsigned int changes;
 };
 
+/* 0.1 had the counters first and cached last */
 struct vgpu_stats_0 {
-	uint64_t queries;
-	uint64_t unchanged;
-	uint64_t dmabuf_gets;
-	uint64_t cache_hits;
-	uint64_t evictions;
+	uint64_t counters[5];		/* queries .. evictions */
 	unsigned int cached;
 };
+
+_Static_assert(sizeof(((struct vgpu_stats_0 *)0)->counters) ==
+	       sizeof(struct vgpu_stats) - offsetof(struct vgpu_stats, queries),
+	       "0.1 stats layout");
 
 struct vgpu_image_0 {
 	uint32_t *pixels;
@@ -57,17 +57,8 @@ struct vgpu_image_0 {
 static void vgpu_plane_to_0(const struct vgpu_plane *p, struct vgpu_plane_0 *o)
 {
 	o->drm_format = p->drm_format;
-	o->modifier = p->modifier;
-	o->width = p->width;
-	o->height = p->height;
-	o->stride = p->stride;
-	o->size = p->size;
-	o->x_pos = p->x_pos;
-	o->y_pos = p->y_pos;
-	o->x_hot = p->x_hot;
-	o->y_hot = p->y_hot;
-	o->id = p->id;
-	o->generation = p->generation;
+	o->hole = 0;
+	memcpy(o->same, &p->modifier, sizeof(o->same));
 }
 
 VGPU_SYMVER("vgpu_query@VGPU_0")
@@ -104,11 +95,7 @@ void vgpu_get_stats_0(const struct vgpu *vgpu, struct vgpu_stats_0 *stats)
 	struct vgpu_stats s;
 
 	vgpu_stats_now(vgpu, &s);
-	stats->queries = s.queries;
-	stats->unchanged = s.unchanged;
-	stats->dmabuf_gets = s.dmabuf_gets;
-	stats->cache_hits = s.cache_hits;
-	stats->evictions = s.evictions;
+	memcpy(stats->counters, &s.queries, sizeof(stats->counters));
 	stats->cached = s.cached;
 }
 

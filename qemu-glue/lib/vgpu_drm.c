@@ -29,9 +29,8 @@ VGPU_SYMVER("vgpu_frame_import_drm@@VGPU_1")
 int vgpu_frame_import_drm_VGPU_1(const struct vgpu_frame *frame, int drm_fd,
 				 uint32_t *handle)
 {
-	if (frame->argsz < VGPU_FRAME_SIZE_1)
-		return vgpu_log(-EINVAL, "vgpu_frame_import_drm",
-				"argsz %u: not a frame vgpu_frame_get() filled",
-				frame->argsz);
-	return vgpu_dmabuf_import_drm(frame->dmabuf_fd, drm_fd, handle);
+	int ret = vgpu_argsz(frame, VGPU_FRAME_SIZE_1, "vgpu_frame_import_drm",
+			     "struct vgpu_frame");
+
+	return ret ?: vgpu_dmabuf_import_drm(frame->dmabuf_fd, drm_fd, handle);
 }

@@ -101,12 +101,12 @@ int vgpu_query_VGPU_1(struct vgpu *vgpu, enum vgpu_plane_type type,
 	struct vgpu_plane p;
 	int ret;
 
-	if (plane->argsz < VGPU_PLANE_SIZE_1)
-		return vgpu_log(-EINVAL, "vgpu_query",
-				"argsz %u: set it to sizeof(struct vgpu_plane)",
-				plane->argsz);
-	ret = vgpu_plane_query(vgpu, type, &p);
-	return ret ?: vgpu_copy_out(plane, &p, sizeof(p), VGPU_PLANE_SIZE_1);
+	ret = vgpu_argsz(plane, VGPU_PLANE_SIZE_1, "vgpu_query", "struct vgpu_plane");
+	if (!ret)
+		ret = vgpu_plane_query(vgpu, type, &p);
+	if (!ret)
+		vgpu_copy_out(plane, &p, sizeof(p));
+	return ret;
 }
 
 /*
@@ -373,17 +373,16 @@ int vgpu_frame_get_VGPU_1(struct vgpu *vgpu, enum vgpu_plane_type type,
 	struct vgpu_frame f;
 	int ret;
 
-	if (frame->argsz < VGPU_FRAME_SIZE_1)
-		return vgpu_log(-EINVAL, "vgpu_frame_get",
-				"argsz %u: set it to sizeof(struct vgpu_frame)",
-				frame->argsz);
-	ret = vgpu_frame_next(vgpu, type, &f);
+	ret = vgpu_argsz(frame, VGPU_FRAME_SIZE_1, "vgpu_frame_get", "struct vgpu_frame");
+	if (!ret)
+		ret = vgpu_frame_next(vgpu, type, &f);
 	if (ret)
 		return ret;
 	/* the plane at the end gets what the caller's frame has room for */
 	if (frame->argsz < sizeof(f))
 		f.plane.argsz = frame->argsz - at;
-	return vgpu_copy_out(frame, &f, sizeof(f), VGPU_FRAME_SIZE_1);
+	vgpu_copy_out(frame, &f, sizeof(f));
+	return 0;
 }
 
 VGPU_EXPORT int vgpu_set_cache_size(struct vgpu *vgpu, unsigned int entries)
@@ -406,14 +405,15 @@ void vgpu_stats_now(const struct vgpu *vgpu, struct vgpu_stats *stats)
 VGPU_SYMVER("vgpu_get_stats@@VGPU_1")
 int vgpu_get_stats_VGPU_1(const struct vgpu *vgpu, struct vgpu_stats *stats)
 {
+	int ret = vgpu_argsz(stats, VGPU_STATS_SIZE_1, "vgpu_get_stats",
+			     "struct vgpu_stats");
 	struct vgpu_stats s;
 
+	if (ret)
+		return ret;
 	vgpu_stats_now(vgpu, &s);
-	if (stats->argsz < VGPU_STATS_SIZE_1)
-		return vgpu_log(-EINVAL, "vgpu_get_stats",
-				"argsz %u: set it to sizeof(struct vgpu_stats)",
-				stats->argsz);
-	return vgpu_copy_out(stats, &s, sizeof(s), VGPU_STATS_SIZE_1);
+	vgpu_copy_out(stats, &s, sizeof(s));
+	return 0;
 }
 
 void vgpu_cache_release(struct vgpu *vgpu)

@@ -6,8 +6,10 @@
  * error: each message goes out from the call that fails, before it
  * returns its errno.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vgpu.h"
 #include "vgpu_priv.h"
@@ -34,6 +36,17 @@ int vgpu_log(int err, const char *func, const char *fmt, ...)
 	va_end(ap);
 	fn(vgpu_log_data, err, func, msg);
 	return err;
+}
+
+int vgpu_argsz(const void *arg, size_t minsz, const char *func, const char *type)
+{
+	uint32_t argsz;
+
+	memcpy(&argsz, arg, sizeof(argsz));
+	if (argsz >= minsz)
+		return 0;
+	return vgpu_log(-EINVAL, func, "argsz %u is less than %zu: set it to sizeof(%s)",
+			argsz, minsz, type);
 }
 
 /* The description of @err for a message: strerror()'s, thread-safe. */

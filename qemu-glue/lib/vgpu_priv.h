@@ -37,24 +37,19 @@ extern __typeof__(vgpu_frame_import_drm) vgpu_frame_import_drm_VGPU_1;
 
 /*
  * Copy the library's @src (@len bytes, starting with argsz) to the caller's
- * @dst, whose argsz the caller set: at most that much, and at least @minsz
- * (the struct as it first was) or -EINVAL. @dst->argsz becomes the bytes
- * filled.
+ * @dst, whose argsz vgpu_argsz() checked: no more than that. @dst->argsz
+ * becomes the bytes filled.
  */
-static inline int vgpu_copy_out(void *dst, const void *src, size_t len,
-				size_t minsz)
+static inline void vgpu_copy_out(void *dst, const void *src, size_t len)
 {
 	uint32_t argsz;
 
 	memcpy(&argsz, dst, sizeof(argsz));
-	if (argsz < minsz)
-		return -EINVAL;
 	if (argsz > len)
 		argsz = len;
 	memcpy((uint8_t *)dst + sizeof(argsz), (const uint8_t *)src + sizeof(argsz),
 	       argsz - sizeof(argsz));
 	memcpy(dst, &argsz, sizeof(argsz));
-	return 0;
 }
 
 /* The sizes of the structs as VGPU_1 introduced them: the least argsz */
@@ -136,6 +131,11 @@ void vgpu_stats_now(const struct vgpu *vgpu, struct vgpu_stats *stats);
 __attribute__((format(printf, 3, 4)))
 int vgpu_log(int err, const char *func, const char *fmt, ...);
 const char *vgpu_errno_text(int err);
+/*
+ * Does the caller's struct @arg (@type, e.g. "struct vgpu_frame") have an
+ * argsz of at least @minsz? 0, or -EINVAL logged for @func.
+ */
+int vgpu_argsz(const void *arg, size_t minsz, const char *func, const char *type);
 
 /* vgpu_drm.c */
 int vgpu_dmabuf_import_drm(int dmabuf_fd, int drm_fd, uint32_t *handle);
