@@ -78,7 +78,7 @@ VGPU_EXPORT int vgpu_open(const char *uuid, struct vgpu **out)
 	group = vgpu_group_of(uuid);
 	if (group == -ENOENT)
 		return vgpu_log(group, __func__,
-				"no instance %s in " MDEV_SYSFS " (create it first: vgpu-ctl create TYPE)",
+				"no instance %s in /sys/bus/mdev/devices (create it first: vgpu-ctl create TYPE)",
 				uuid);
 	if (group < 0)
 		return vgpu_log(group, __func__, MDEV_SYSFS "%s/iommu_group: %s",
