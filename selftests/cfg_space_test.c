@@ -18,9 +18,7 @@
 #define CFG	VFIO_PCI_CONFIG_REGION_INDEX
 
 FIXTURE(cfg) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 };
 
 FIXTURE_VARIANT(cfg) {

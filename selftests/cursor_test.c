@@ -25,9 +25,7 @@
 #define IMG_OFFSET	(16u << 20)	/* where the tests put the image */
 
 FIXTURE(cursor) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 };
 
 FIXTURE_SETUP(cursor)

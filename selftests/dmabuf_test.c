@@ -30,9 +30,7 @@
 #define BAR0	VFIO_PCI_BAR0_REGION_INDEX
 
 FIXTURE(dmabuf) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 	struct vfio_device_gfx_plane_info plane;
 };
 

@@ -20,9 +20,7 @@
 #define REG(f)	offsetof(struct vfio_region_gfx_edid, f)
 
 FIXTURE(edid) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 	struct vfio_region_gfx_edid regs;
 };
 

@@ -23,9 +23,7 @@
 #define PAGE_ROUND(x)	(((x) + PAGE - 1) / PAGE * PAGE)
 
 FIXTURE(plane) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 };
 
 FIXTURE_VARIANT(plane) {
@@ -116,43 +114,41 @@ TEST_F(plane, argsz)
 	EXPECT_EQ(0x5a, big.tail[0]);
 }
 
-/* Every output field of an absent plane; @hot is the hotspot it reports. */
-static void expect_no_plane(struct __test_metadata *_metadata,
-			    const struct vfio_device_gfx_plane_info *info,
+/*
+ * QUERY of plane @type, into a struct of garbage, must report it absent:
+ * every output field zero but the hotspot, which is @hot.
+ */
+static void expect_no_plane(struct __test_metadata *_metadata, int fd, uint32_t type,
 			    uint32_t hot)
-{
-	EXPECT_EQ(0, info->drm_format);
-	EXPECT_EQ(0, info->drm_format_mod);
-	EXPECT_EQ(0, info->width);
-	EXPECT_EQ(0, info->height);
-	EXPECT_EQ(0, info->stride);
-	EXPECT_EQ(0, info->size);
-	EXPECT_EQ(0, info->x_pos);
-	EXPECT_EQ(0, info->y_pos);
-	EXPECT_EQ(hot, info->x_hot);
-	EXPECT_EQ(hot, info->y_hot);
-	EXPECT_EQ(0, info->dmabuf_id);
-	EXPECT_NE(VGPU_GFX_PLANE_GENERATION_NONE, vgpu_generation(info));
-}
-
-TEST_F(plane, disabled_plane_is_all_zero)
 {
 	struct vfio_device_gfx_plane_info info;
 
 	/* input garbage must not come back (GVT echoes it) */
 	memset(&info, 0xff, sizeof(info));
-	test_cmd_query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_PRIMARY, &info);
-	expect_no_plane(_metadata, &info, 0);
+	test_cmd_query_raw(fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF, type, &info);
+	EXPECT_EQ(0, info.drm_format);
+	EXPECT_EQ(0, info.drm_format_mod);
+	EXPECT_EQ(0, info.width);
+	EXPECT_EQ(0, info.height);
+	EXPECT_EQ(0, info.stride);
+	EXPECT_EQ(0, info.size);
+	EXPECT_EQ(0, info.x_pos);
+	EXPECT_EQ(0, info.y_pos);
+	EXPECT_EQ(hot, info.x_hot);
+	EXPECT_EQ(hot, info.y_hot);
+	EXPECT_EQ(0, info.dmabuf_id);
+	EXPECT_NE(VGPU_GFX_PLANE_GENERATION_NONE, vgpu_generation(&info));
+}
+
+TEST_F(plane, disabled_plane_is_all_zero)
+{
+	expect_no_plane(_metadata, self->fd, VGPU_PLANE_PRIMARY, 0);
 }
 
 TEST_F(plane, cursor_is_absent)
 {
-	struct vfio_device_gfx_plane_info info;
-
 	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
-	memset(&info, 0xff, sizeof(info));
-	test_cmd_query_raw(self->fd, 64, VFIO_GFX_PLANE_TYPE_DMABUF, VGPU_PLANE_CURSOR, &info);
-	expect_no_plane(_metadata, &info, 0xffffffff);
+	expect_no_plane(_metadata, self->fd, VGPU_PLANE_CURSOR, 0xffffffff);
 }
 
 TEST_F(plane, first_query_after_mode_change)

@@ -30,9 +30,7 @@
 #define PLANE0		(VGPU_EDID_REGION + 1)
 
 FIXTURE(rplane) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 };
 
 FIXTURE_VARIANT(rplane) {

@@ -25,9 +25,7 @@
 #define MiB	(1024 * 1024)
 
 FIXTURE(region) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 };
 
 FIXTURE_VARIANT(region) {

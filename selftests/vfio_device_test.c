@@ -19,9 +19,7 @@
 #include "vgpu_test.h"
 
 FIXTURE(device) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 };
 
 FIXTURE_SETUP(device)

@@ -123,9 +123,15 @@ int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
 /* Close @vgpu (may be NULL) and remove the instance @uuid. */
 void vgpu_test_close_remove(struct vgpu *vgpu, const char *uuid);
 
+/* The fields of a fixture on one open instance, for VGPU_DEVICE_SETUP() */
+#define VGPU_DEVICE_FIELDS						\
+	char uuid[VGPU_UUID_LEN + 1];					\
+	struct vgpu *vgpu;						\
+	int fd
+
 /*
  * FIXTURE_SETUP body of a test on one open instance of @type; the fixture
- * has the fields uuid, vgpu and fd.
+ * has the fields uuid, vgpu and fd (VGPU_DEVICE_FIELDS).
  */
 #define VGPU_DEVICE_SETUP(type) do {					\
 	int __ret;							\
