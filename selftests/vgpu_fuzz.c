@@ -336,18 +336,11 @@ static uint64_t fz_ops_done(struct fz *fz)
 static void fz_print_stack(struct fz_thread *t)
 {
 	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", t->tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
+	if (vgpu_sysfs_read(path, buf, sizeof(buf)) || !buf[0])
 		return;
-	buf[n] = '\0';
-	printf("  kernel stack of thread %u (tid %d):\n%s", t->id, t->tid, buf);
+	printf("  kernel stack of thread %u (tid %d):\n%s\n", t->id, t->tid, buf);
 }
 
 /* An operation that does not finish: report everything and leave. */

@@ -369,6 +369,17 @@ int fz_map_buf(struct fz_thread *t, struct fz_inst *in, int dev_writes, struct f
 	return 0;
 }
 
+/* @b: the last @k bytes (at most @size) of @base, before its guard page */
+static void fz_buf_at_end(struct fz_buf *b, uint8_t *base, uint64_t size, uint64_t k)
+{
+	if (k > size)
+		k = size;
+	b->kind = FZ_BUF_END;
+	b->p = base + size - k;
+	b->valid = k;
+	snprintf(b->desc, sizeof(b->desc), "guard-%llu", (unsigned long long)k);
+}
+
 /*
  * A user buffer for a @len byte access whose bytes the kernel writes
  * (@dev_writes) or reads: in the scratch area (its end is a guard page),
@@ -391,12 +402,7 @@ int fz_buf_pick(struct fz_thread *t, struct fz_inst *in, size_t len, int dev_wri
 		snprintf(b->desc, sizeof(b->desc), "buf+%llu", (unsigned long long)k);
 	} else if (r < 75) {
 		k = len && fz_chance(t, 70) ? fz_below(t, len) : len;
-		if (k > FZ_SCRATCH)
-			k = FZ_SCRATCH;
-		b->kind = FZ_BUF_END;
-		b->p = t->scratch + FZ_SCRATCH - k;
-		b->valid = k;
-		snprintf(b->desc, sizeof(b->desc), "guard-%llu", (unsigned long long)k);
+		fz_buf_at_end(b, t->scratch, FZ_SCRATCH, k);
 	} else if (r < 82) {
 		k = fz_below(t, FZ_PAGE);
 		b->kind = FZ_BUF_GUARD;
@@ -431,12 +437,7 @@ void fz_arg_pick(struct fz_thread *t, struct fz_inst *in, size_t len, struct fz_
 	}
 	if (r < 80) {
 		k = len && fz_chance(t, 30) ? fz_below(t, len) : len;
-		if (k > FZ_PAGE)
-			k = FZ_PAGE;
-		b->kind = FZ_BUF_END;
-		b->p = t->arena + FZ_PAGE - k;
-		b->valid = k;
-		snprintf(b->desc, sizeof(b->desc), "guard-%llu", (unsigned long long)k);
+		fz_buf_at_end(b, t->arena, FZ_PAGE, k);
 		return;
 	}
 	if (r < 87) {

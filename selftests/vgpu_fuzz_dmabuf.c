@@ -116,18 +116,13 @@ void op_dmabuf_sync(struct fz_thread *t, struct fz_inst *unused)
 static void fz_dmabuf_fdinfo(struct fz_thread *t, const struct fz_dmabuf *b)
 {
 	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
+	int ret;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", b->fd);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	if (fd >= 0)
-		close(fd);
-	fz_count(t, ST_DMABUF_IO, fz_errno(n));
-	if (n <= 0)
+	ret = vgpu_sysfs_read(path, buf, sizeof(buf));
+	fz_count(t, ST_DMABUF_IO, -ret);
+	if (ret || !buf[0])
 		return;
-	buf[n] = '\0';
 	p = strstr(buf, "size:");
 	if (!p || strtoull(p + 5, NULL, 10) != b->size)
 		fz_finding(t, "dmabuf-fdinfo", "fdinfo of a %llu-byte dma-buf: %s",
