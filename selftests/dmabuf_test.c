@@ -149,9 +149,9 @@ TEST_F(dmabuf, mmap_limits)
 	int fd;
 
 	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size + 4096, PROT_READ, MAP_SHARED, fd, 0));
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, size));
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0));
+	test_err_mmap(EINVAL, size + 4096, PROT_READ, MAP_SHARED, fd, 0);
+	test_err_mmap(EINVAL, 4096, PROT_READ, MAP_SHARED, fd, size);
+	test_err_mmap(EINVAL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 
 	/* a mapping at an offset sees the right part */
 	map = test_cmd_mmap(4096, PROT_READ, MAP_SHARED, fd, size - 4096);

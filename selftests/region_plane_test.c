@@ -397,11 +397,10 @@ TEST_F(rplane, mapping_never_reaches_past_video_memory)
 	EXPECT_EQ(1, bus_faults);
 
 	/* a mapping larger than the region is refused */
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, variant->region_size + 4096, PROT_READ,
-				   MAP_SHARED, self->fd,
-				   VGPU_REGION_OFFSET(info.region_index)));
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, self->fd,
-				   VGPU_REGION_OFFSET(info.region_index)));
+	test_err_mmap(EINVAL, variant->region_size + 4096, PROT_READ, MAP_SHARED, self->fd,
+		      VGPU_REGION_OFFSET(info.region_index));
+	test_err_mmap(EINVAL, 4096, PROT_READ, MAP_PRIVATE, self->fd,
+		      VGPU_REGION_OFFSET(info.region_index));
 	munmap(map, variant->region_size);
 }
 
