@@ -60,7 +60,8 @@ long long vgpu_meminfo_kb(const char *const *keys, unsigned int n)
 
 long long vgpu_kernel_mem_kb(void)
 {
-	static const char * const keys[] = { "Slab:", "PageTables:", "KernelStack:",
+	/* reclaimable slab (dentries, inodes) is the file system's, not ours */
+	static const char * const keys[] = { "SUnreclaim:", "PageTables:", "KernelStack:",
 					     "VmallocUsed:" };
 
 	vgpu_kernel_mem_settle();

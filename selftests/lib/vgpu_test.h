@@ -248,9 +248,11 @@ struct timespec vgpu_realtime_in(unsigned int seconds);
 /* ---- memory.c ---- */
 
 /*
- * Kernel memory in KiB: Slab + PageTables + KernelStack + VmallocUsed,
- * after dropping caches and shrinking the slab caches (and so KASAN's
- * quarantine), so that freed memory does not count.
+ * Kernel memory in KiB: SUnreclaim + PageTables + KernelStack +
+ * VmallocUsed, after dropping caches and shrinking the slab caches (and so
+ * KASAN's quarantine), so that freed memory does not count. Reclaimable
+ * slab (dentry and inode caches) is left out: no driver object lives there,
+ * and the tests' own file accesses move it by hundreds of KiB.
  */
 long long vgpu_kernel_mem_kb(void);
 /* The sum of the /proc/meminfo lines @keys (e.g. "MemAvailable:"), KiB */
