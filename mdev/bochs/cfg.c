@@ -103,28 +103,16 @@ VISIBLE_IF_KUNIT void vgpu_bochs_cfg_write_masked(struct vgpu_bochs *vb,
 }
 EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_cfg_write_masked);
 
-/**
- * vgpu_bochs_cfg_rw() - access config space from the VFIO config region
- * @vb: the device
- * @buf: user buffer
- * @count: bytes to access
- * @pos: offset in config space
- * @write: true to write @buf into config space
- *
- * Accesses of any size and alignment are allowed; one reaching past the
- * end of config space is shortened.
- *
- * Context: process context; takes and releases @vb->lock.
- * Return: bytes accessed, -EINVAL if @pos is past the end, -EFAULT.
+/*
+ * The VFIO config region: accesses of any size and alignment within it
+ * (the core checked the range). Takes and releases vb->lock; returns the
+ * bytes accessed or -EFAULT.
  */
-ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
-			  size_t count, u64 pos, bool write)
+static ssize_t vgpu_bochs_cfg_rw(struct vgpu_display *disp, char __user *buf,
+				 size_t count, u64 pos, bool write)
 {
+	struct vgpu_bochs *vb = vgpu_display_priv(disp);
 	u8 tmp[VGPU_CFG_SIZE];
-
-	if (pos >= VGPU_CFG_SIZE)
-		return -EINVAL;
-	count = min_t(u64, count, VGPU_CFG_SIZE - pos);
 
 	if (!write) {
 		mutex_lock(&vb->lock);
@@ -142,3 +130,7 @@ ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
 	mutex_unlock(&vb->lock);
 	return count;
 }
+
+const struct vgpu_region_ops vgpu_bochs_cfg_ops = {
+	.rw = vgpu_bochs_cfg_rw,
+};

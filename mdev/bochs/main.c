@@ -82,30 +82,51 @@ static const struct vgpu_bochs_type *to_vgpu_bochs_type(struct mdev_type *mtype)
 /* ------------------------------------------------------------------ */
 /* VFIO device */
 
+/*
+ * The regions of the device fd, as in vfio-pci: BAR0 is video memory
+ * (read, write, mmap: served by the core), BAR2 the MMIO registers
+ * (mmio.c), CONFIG the PCI config space (cfg.c); every other PCI index
+ * exists with size 0. The core adds the EDID region (index 9) and, for
+ * region types, the two display plane regions (10 and 11).
+ */
+static const struct vgpu_region_desc vgpu_bochs_regions[VFIO_PCI_NUM_REGIONS] = {
+	[VFIO_PCI_BAR0_REGION_INDEX] = { .flags = VGPU_BOCHS_REGION_RW },
+	[VFIO_PCI_BAR2_REGION_INDEX] = {
+		.size = VGPU_MMIO_BAR_SIZE,
+		.flags = VGPU_BOCHS_REGION_RW,
+		.ops = &vgpu_bochs_mmio_ops,
+	},
+	[VFIO_PCI_CONFIG_REGION_INDEX] = {
+		.size = VGPU_CFG_SIZE,
+		.flags = VGPU_BOCHS_REGION_RW,
+		.ops = &vgpu_bochs_cfg_ops,
+	},
+};
+
 static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
 	struct vgpu_display_config config;
-	int ret;
 
 	vb->type = to_vgpu_bochs_type(mdev->type);
-	ret = vgpu_vram_budget_reserve(vgpu_bochs_budget, vb->type->vram_size);
-	if (ret)
-		return ret;
-
 	config = (struct vgpu_display_config){
 		.mode = vb->type->mode,
-		.region_index = VGPU_PLANE_REGION_INDEX,
+		.vram_size = vb->type->vram_size,
+		.budget = vgpu_bochs_budget,
+		.device_flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET,
+		.num_irqs = VFIO_PCI_NUM_IRQS,
+		.regions = vgpu_bochs_regions,
+		.num_regions = ARRAY_SIZE(vgpu_bochs_regions),
+		.edid = &vb->edid,
 		.region_size = PAGE_ALIGN((u64)vb->type->max_width *
 					  vb->type->max_height * 4),
 		.pci_vendor = VGPU_BOCHS_PCI_VENDOR,
 	};
-	vb->display = vgpu_display_create(&vgpu_bochs_display_ops, vb, &config, vdev);
-	if (IS_ERR(vb->display)) {
-		vgpu_vram_budget_unreserve(vgpu_bochs_budget, vb->type->vram_size);
-		return PTR_ERR(vb->display);
-	}
+	/* reserves the instance's video memory in the budget */
+	vb->core.display = vgpu_display_create(&vgpu_bochs_display_ops, vb, &config, vdev);
+	if (IS_ERR(vb->core.display))
+		return PTR_ERR(vb->core.display);
 	mutex_init(&vb->lock);
 	vgpu_bochs_cfg_init(vb);
 	vgpu_bochs_mmio_reset(vb);
@@ -118,87 +139,41 @@ static void vgpu_bochs_release_dev(struct vfio_device *vdev)
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 
 	/* Live dma-bufs keep the display state, never this structure. */
-	vgpu_display_destroy(vb->display);
+	vgpu_display_destroy(vb->core.display);
 	mutex_destroy(&vb->lock);
-	vgpu_vram_budget_unreserve(vgpu_bochs_budget, vb->type->vram_size);
 }
 
 /*
- * Each open session gets fresh, zeroed video memory charged to the opener;
- * nothing of the previous user's screen or monitor survives a close. The
- * open is refused (-ENOSPC) while dma-bufs of ended sessions hold more
- * video memory than the budget has left.
+ * Each open session gets fresh, zeroed video memory charged to the opener
+ * (the core's); nothing of the previous user's screen or monitor (the core
+ * resets the EDID) survives a close. The open is refused (-ENOSPC) while
+ * dma-bufs of ended sessions hold more video memory than the budget has
+ * left.
  */
 static int vgpu_bochs_open_device(struct vfio_device *vdev)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
-	struct vgpu_vram *vram;
-
-	vram = vgpu_vram_create(vb->type->vram_size, vgpu_bochs_budget);
-	if (IS_ERR(vram))
-		return PTR_ERR(vram);
 
 	mutex_lock(&vb->lock);
-	vb->vram = vram;
 	vgpu_bochs_cfg_init(vb);
 	vgpu_bochs_mmio_reset(vb);
 	mutex_unlock(&vb->lock);
-	vgpu_display_open(vb->display, vram);
-	return 0;
+	return vgpu_display_open(vb->core.display);
 }
 
 static void vgpu_bochs_close_device(struct vfio_device *vdev)
 {
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
-	struct vgpu_vram *vram;
 
-	vgpu_display_close(vb->display);
+	/* only dma-bufs still reach the video memory: they keep what they show */
+	vgpu_display_close(vb->core.display);
 	mutex_lock(&vb->lock);
-	vram = vb->vram;
-	vb->vram = NULL;
 	vgpu_bochs_mmio_reset(vb);
 	if (vb->req_trigger) {
 		eventfd_ctx_put(vb->req_trigger);
 		vb->req_trigger = NULL;
 	}
 	mutex_unlock(&vb->lock);
-	vgpu_edid_reset(&vb->edid);
-	/* only dma-bufs still reach it: keep just what they show */
-	vgpu_vram_retire(vram);
-	vgpu_vram_put(vram);
-}
-
-static ssize_t vgpu_bochs_read(struct vfio_device *vdev, char __user *buf,
-			       size_t count, loff_t *ppos)
-{
-	return vgpu_bochs_rw(vdev, buf, count, ppos, false);
-}
-
-static ssize_t vgpu_bochs_write(struct vfio_device *vdev, const char __user *buf,
-				size_t count, loff_t *ppos)
-{
-	return vgpu_bochs_rw(vdev, (char __user *)buf, count, ppos, true);
-}
-
-static long vgpu_bochs_ioctl_get_info(struct vgpu_bochs *vb,
-				      struct vfio_device_info __user *arg)
-{
-	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
-	struct vfio_device_info info = {};
-
-	if (copy_from_user(&info, arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
-
-	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = vgpu_bochs_num_regions(vb);
-	info.num_irqs = VFIO_PCI_NUM_IRQS;
-	info.cap_offset = 0;
-
-	if (copy_to_user(arg, &info, min_t(size_t, info.argsz, sizeof(info))))
-		return -EFAULT;
-	return 0;
 }
 
 /*
@@ -336,7 +311,7 @@ static long vgpu_bochs_ioctl_reset(struct vgpu_bochs *vb)
 	vgpu_bochs_cfg_init(vb);
 	vgpu_bochs_mmio_reset(vb);
 	mutex_unlock(&vb->lock);
-	vgpu_display_regs_changed(vb->display);
+	vgpu_display_regs_changed(vb->core.display);
 	return 0;
 }
 
@@ -347,21 +322,14 @@ static long vgpu_bochs_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
-	case VFIO_DEVICE_QUERY_GFX_PLANE:	/* polled every frame: first */
-	case VFIO_DEVICE_GET_GFX_DMABUF:
-		return vgpu_display_ioctl(vb->display, cmd, arg);
-	case VFIO_DEVICE_GET_INFO:
-		return vgpu_bochs_ioctl_get_info(vb, uarg);
-	case VFIO_DEVICE_GET_REGION_INFO:
-		return vgpu_bochs_ioctl_get_region_info(vb, uarg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return vgpu_bochs_ioctl_get_irq_info(vb, uarg);
 	case VFIO_DEVICE_SET_IRQS:
 		return vgpu_bochs_ioctl_set_irqs(vb, uarg);
 	case VFIO_DEVICE_RESET:
 		return vgpu_bochs_ioctl_reset(vb);
-	default:
-		return -ENOTTY;
+	default:	/* QUERY_GFX_PLANE, GET_GFX_DMABUF, GET_INFO, GET_REGION_INFO */
+		return vgpu_device_ioctl(vdev, cmd, arg);
 	}
 }
 
@@ -371,15 +339,9 @@ static const struct vfio_device_ops vgpu_bochs_dev_ops = {
 	.release = vgpu_bochs_release_dev,
 	.open_device = vgpu_bochs_open_device,
 	.close_device = vgpu_bochs_close_device,
-	.read = vgpu_bochs_read,
-	.write = vgpu_bochs_write,
-	.mmap = vgpu_bochs_mmap,
 	.ioctl = vgpu_bochs_ioctl,
 	.request = vgpu_bochs_request,
-	.bind_iommufd = vfio_iommufd_emulated_bind,
-	.unbind_iommufd = vfio_iommufd_emulated_unbind,
-	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
-	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
+	VGPU_DEVICE_FOPS,
 };
 
 /* ------------------------------------------------------------------ */
@@ -387,31 +349,7 @@ static const struct vfio_device_ops vgpu_bochs_dev_ops = {
 
 static int vgpu_bochs_probe(struct mdev_device *mdev)
 {
-	struct vgpu_bochs *vb;
-	int ret;
-
-	vb = vfio_alloc_device(vgpu_bochs, vdev, &mdev->dev,
-			       &vgpu_bochs_dev_ops);
-	if (IS_ERR(vb))
-		return PTR_ERR(vb);
-
-	ret = vfio_register_emulated_iommu_dev(&vb->vdev);
-	if (ret)
-		goto err_put_vdev;
-	dev_set_drvdata(&mdev->dev, vb);
-	return 0;
-
-err_put_vdev:
-	vfio_put_device(&vb->vdev);
-	return ret;
-}
-
-static void vgpu_bochs_remove(struct mdev_device *mdev)
-{
-	struct vgpu_bochs *vb = dev_get_drvdata(&mdev->dev);
-
-	vfio_unregister_group_dev(&vb->vdev);
-	vfio_put_device(&vb->vdev);
+	return vgpu_device_probe(mdev, sizeof(struct vgpu_bochs), &vgpu_bochs_dev_ops);
 }
 
 static unsigned int vgpu_bochs_get_available(struct mdev_type *mtype)
@@ -445,22 +383,12 @@ static struct mdev_driver vgpu_bochs_driver = {
 		.mod_name = KBUILD_MODNAME,
 	},
 	.probe = vgpu_bochs_probe,
-	.remove = vgpu_bochs_remove,
+	.remove = vgpu_device_remove,
 	.get_available = vgpu_bochs_get_available,
 	.show_description = vgpu_bochs_show_description,
 };
 
-static const struct class vgpu_bochs_class = {
-	.name = VGPU_BOCHS_NAME,
-};
-
-static struct device vgpu_bochs_parent_dev;
-static struct mdev_parent vgpu_bochs_parent;
-
-static void vgpu_bochs_parent_dev_release(struct device *dev)
-{
-	/* Static device: nothing to free. */
-}
+static struct vgpu_parent vgpu_bochs_parent;
 
 static int __init vgpu_bochs_init(void)
 {
@@ -469,48 +397,17 @@ static int __init vgpu_bochs_init(void)
 	vgpu_bochs_budget = vgpu_vram_budget_create((u64)vram_budget_mb * SZ_1M);
 	if (IS_ERR(vgpu_bochs_budget))
 		return PTR_ERR(vgpu_bochs_budget);
-	ret = mdev_register_driver(&vgpu_bochs_driver);
-	if (ret)
-		goto err_budget;
-
-	ret = class_register(&vgpu_bochs_class);
-	if (ret)
-		goto err_driver;
-
-	vgpu_bochs_parent_dev.class = &vgpu_bochs_class;
-	vgpu_bochs_parent_dev.release = vgpu_bochs_parent_dev_release;
-	dev_set_name(&vgpu_bochs_parent_dev, VGPU_BOCHS_NAME);
-	ret = device_register(&vgpu_bochs_parent_dev);
-	if (ret)
-		goto err_put_dev;
-
-	ret = mdev_register_parent(&vgpu_bochs_parent, &vgpu_bochs_parent_dev,
+	ret = vgpu_parent_register(&vgpu_bochs_parent, VGPU_BOCHS_NAME,
 				   &vgpu_bochs_driver, vgpu_bochs_mdev_types,
 				   ARRAY_SIZE(vgpu_bochs_mdev_types));
 	if (ret)
-		goto err_unregister_dev;
-	return 0;
-
-err_unregister_dev:
-	device_unregister(&vgpu_bochs_parent_dev);
-	goto err_class;
-err_put_dev:
-	put_device(&vgpu_bochs_parent_dev);
-err_class:
-	class_unregister(&vgpu_bochs_class);
-err_driver:
-	mdev_unregister_driver(&vgpu_bochs_driver);
-err_budget:
-	vgpu_vram_budget_put(vgpu_bochs_budget);
+		vgpu_vram_budget_put(vgpu_bochs_budget);
 	return ret;
 }
 
 static void __exit vgpu_bochs_exit(void)
 {
-	mdev_unregister_parent(&vgpu_bochs_parent);
-	device_unregister(&vgpu_bochs_parent_dev);
-	class_unregister(&vgpu_bochs_class);
-	mdev_unregister_driver(&vgpu_bochs_driver);
+	vgpu_parent_unregister(&vgpu_bochs_parent);
 	/* dma-bufs of ended sessions may hold it a while longer */
 	vgpu_vram_budget_put(vgpu_bochs_budget);
 }

@@ -73,7 +73,7 @@ static void vgpu_bochs_dispi_write(struct vgpu_bochs *vb, unsigned int index,
 		vb->dispi[index] = val;
 		break;
 	}
-	vgpu_display_regs_changed(vb->display);
+	vgpu_display_regs_changed(vb->core.display);
 }
 
 /* One byte of BAR2. */
@@ -112,7 +112,7 @@ static void vgpu_bochs_cursor_writeb(struct vgpu_bochs *vb, unsigned int i, u8 v
 		return;
 	vb->cursor[i / 4] = (vb->cursor[i / 4] & ~(0xffu << shift)) |
 			    (u32)val << shift;
-	vgpu_display_regs_changed(vb->display);
+	vgpu_display_regs_changed(vb->core.display);
 }
 
 /*
@@ -156,28 +156,18 @@ VISIBLE_IF_KUNIT void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int 
 }
 EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_mmio_write);
 
-/**
- * vgpu_bochs_mmio_rw() - access BAR2 from its VFIO region
- * @vb: the device
- * @buf: user buffer
- * @count: bytes
- * @pos: offset in BAR2
- * @write: true to write
- *
- * Context: process context; takes and releases @vb->lock.
- * Return: bytes accessed (shortened at the end of the BAR, or at the
- * first unit whose user memory faults), -EINVAL if @pos is past the end,
- * -EFAULT if the first unit faults.
+/*
+ * BAR2 from its VFIO region, an access within it (the core checked the
+ * range). Takes and releases vb->lock per unit, never across a user copy.
+ * Returns the bytes accessed (shortened at the first unit whose user
+ * memory faults), or -EFAULT if the first unit faults.
  */
-ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
-			   size_t count, u64 pos, bool write)
+static ssize_t vgpu_bochs_mmio_rw(struct vgpu_display *disp, char __user *buf,
+				  size_t count, u64 pos, bool write)
 {
+	struct vgpu_bochs *vb = vgpu_display_priv(disp);
 	unsigned int off, unit, i;
 	u8 tmp[4];
-
-	if (pos >= VGPU_MMIO_BAR_SIZE)
-		return -EINVAL;
-	count = min_t(u64, count, VGPU_MMIO_BAR_SIZE - pos);
 
 	for (off = 0; off < count; off += unit) {
 		unsigned int p = pos + off;
@@ -202,3 +192,7 @@ ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
 	}
 	return count;
 }
+
+const struct vgpu_region_ops vgpu_bochs_mmio_ops = {
+	.rw = vgpu_bochs_mmio_rw,
+};

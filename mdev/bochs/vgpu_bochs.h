@@ -17,17 +17,9 @@
 #define VGPU_BOCHS_NAME		"vgpu_bochs"
 #define VGPU_BOCHS_PCI_VENDOR	0x1234
 
-/*
- * Region layout of the device fd, as in vfio-pci: the region index sits
- * above bit 40 of the file offset (VGPU_REGION_OFFSET()). After the PCI
- * regions come the EDID region and, for region types, the two display
- * plane regions.
- */
-#define VGPU_EDID_REGION_INDEX	VFIO_PCI_NUM_REGIONS
-#define VGPU_PLANE_REGION_INDEX	(VGPU_EDID_REGION_INDEX + 1)
-
 #define VGPU_CFG_SIZE		256
 #define VGPU_MMIO_BAR_SIZE	VGPU_BOCHS_MMIO_SIZE
+#define VGPU_BOCHS_REGION_RW	(VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE)
 
 /**
  * struct vgpu_bochs_type - one mdev type offered by the parent
@@ -62,45 +54,41 @@ struct vgpu_bochs_type {
 
 /**
  * struct vgpu_bochs - state of one vGPU instance
- * @vdev: the VFIO device; the structure is allocated and freed with it
+ * @core: the VFIO device and its display; the structure is allocated and
+ *	freed with the device. The display (plane, layout, region and
+ *	dma-buf state) outlives the device while dma-bufs hold its layouts.
  * @type: the instance's mdev type, fixed at creation
  * @lock: protects everything below against concurrent region accesses,
  *	ioctls and reset
- * @vram: video memory of the current open session (NULL while closed)
  * @cfg: PCI config space, little-endian as on the bus
  * @cfg_wmask: bits of @cfg the guest may write, per byte
  * @dispi: the dispi registers, indexed by VBE_DISPI_INDEX_*
  * @vga: the VGA I/O ports 0x3c0-0x3df, kept only to be read back
  * @cursor: the cursor extension registers, indexed by offset / 4
  * @edid: EDID region state
- * @display: plane, layout and dma-buf state; outlives the device while
- *	dma-bufs hold it
  * @req_trigger: eventfd of the VFIO_PCI_REQ_IRQ_INDEX interrupt, or NULL
  */
 struct vgpu_bochs {
-	struct vfio_device vdev;
+	struct vgpu_device core;
 	const struct vgpu_bochs_type *type;
 	struct mutex lock;	/* see the kernel-doc above */
-	struct vgpu_vram *vram;
 	u8 cfg[VGPU_CFG_SIZE];
 	u8 cfg_wmask[VGPU_CFG_SIZE];
 	u16 dispi[VBE_DISPI_INDEX_NB];
 	u8 vga[VGPU_MMIO_VGA_SIZE];
 	u32 cursor[VGPU_BOCHS_CURSOR_NR_REGS];
 	struct vgpu_edid edid;
-	struct vgpu_display *display;
 	struct eventfd_ctx *req_trigger;
 };
 
 static inline struct vgpu_bochs *to_vgpu_bochs(struct vfio_device *vdev)
 {
-	return container_of(vdev, struct vgpu_bochs, vdev);
+	return container_of(vdev, struct vgpu_bochs, core.vdev);
 }
 
 /* cfg.c */
 void vgpu_bochs_cfg_init(struct vgpu_bochs *vb);
-ssize_t vgpu_bochs_cfg_rw(struct vgpu_bochs *vb, char __user *buf,
-			  size_t count, u64 pos, bool write);
+extern const struct vgpu_region_ops vgpu_bochs_cfg_ops;
 #if IS_ENABLED(CONFIG_KUNIT)
 /* static without KUnit; exported for the suites in mdev/kunit */
 void vgpu_bochs_cfg_write_masked(struct vgpu_bochs *vb, unsigned int pos,
@@ -109,8 +97,7 @@ void vgpu_bochs_cfg_write_masked(struct vgpu_bochs *vb, unsigned int pos,
 
 /* mmio.c */
 void vgpu_bochs_mmio_reset(struct vgpu_bochs *vb);
-ssize_t vgpu_bochs_mmio_rw(struct vgpu_bochs *vb, char __user *buf,
-			   size_t count, u64 pos, bool write);
+extern const struct vgpu_region_ops vgpu_bochs_mmio_ops;
 #if IS_ENABLED(CONFIG_KUNIT)
 u8 vgpu_bochs_mmio_readb(struct vgpu_bochs *vb, unsigned int pos);
 void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
@@ -124,13 +111,5 @@ void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type,
 		       struct vgpu_plane_desc *desc);
 void vgpu_bochs_decode_cursor(struct vgpu_bochs *vb, struct vgpu_plane_desc *desc);
 #endif
-
-/* region.c */
-u32 vgpu_bochs_num_regions(struct vgpu_bochs *vb);
-ssize_t vgpu_bochs_rw(struct vfio_device *vdev, char __user *buf,
-		      size_t count, loff_t *ppos, bool write);
-int vgpu_bochs_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
-long vgpu_bochs_ioctl_get_region_info(struct vgpu_bochs *vb,
-				      struct vfio_region_info __user *arg);
 
 #endif /* VGPU_BOCHS_H */

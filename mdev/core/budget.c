@@ -91,7 +91,6 @@ int vgpu_vram_budget_reserve(struct vgpu_vram_budget *budget, u64 size)
 	mutex_unlock(&budget->lock);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_budget_reserve, VGPU_DISPLAY);
 
 /**
  * vgpu_vram_budget_unreserve() - give back a reservation
@@ -106,7 +105,6 @@ void vgpu_vram_budget_unreserve(struct vgpu_vram_budget *budget, u64 size)
 	budget->reserved -= size;
 	mutex_unlock(&budget->lock);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_budget_unreserve, VGPU_DISPLAY);
 
 /**
  * vgpu_vram_budget_available() - bytes not reserved or retained

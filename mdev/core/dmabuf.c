@@ -3,8 +3,8 @@
  * vgpu_display: the dma-bufs of VFIO_DEVICE_GET_GFX_DMABUF.
  *
  * A dma-buf is a view (offset, size) of a vgpu_vram. It holds a reference
- * on that video memory, on the vgpu_display (for its bookkeeping) and a
- * use count on its layout (so the id stays valid), never anything of the
+ * on that video memory, on the display's layouts (layout.c) and a use
+ * count on its layout (so the id stays valid), never anything of the
  * device: it stays valid, mapped and importable after the device fd is
  * closed, after a reset and after the mdev is removed, and it never calls
  * into the vendor driver, which may even be unloaded meanwhile. Its file
@@ -35,14 +35,14 @@ MODULE_IMPORT_NS(DMA_BUF);
 
 /**
  * struct vgpu_dmabuf - private data of one exported dma-buf
- * @disp: display it was exported from (one reference)
+ * @layouts: layouts of the display it was exported from (one reference)
  * @layout: the layout it shows (one use count)
  * @vram: the video memory it views (one reference)
  * @offset: start in @vram, page aligned
  * @size: bytes, page aligned
  */
 struct vgpu_dmabuf {
-	struct vgpu_display *disp;
+	struct vgpu_layouts *layouts;
 	struct vgpu_layout *layout;
 	struct vgpu_vram *vram;
 	u64 offset;
@@ -152,9 +152,9 @@ static void vgpu_dmabuf_vunmap(struct dma_buf *buf, struct iosys_map *map)
 static void vgpu_dmabuf_free(struct vgpu_dmabuf *vbuf)
 {
 	vgpu_vram_unpin(vbuf->vram, vbuf->offset, vbuf->size);
-	vgpu_display_layout_unuse(vbuf->disp, vbuf->layout);
+	vgpu_layout_unuse(vbuf->layouts, vbuf->layout);
 	vgpu_vram_put(vbuf->vram);
-	vgpu_display_put(vbuf->disp);
+	vgpu_layouts_put(vbuf->layouts);
 	kfree(vbuf);
 }
 
@@ -162,8 +162,8 @@ static void vgpu_dmabuf_release(struct dma_buf *buf)
 {
 	struct vgpu_dmabuf *vbuf = buf->priv;
 
-	atomic_dec(&vbuf->disp->live_dmabufs);
-	atomic64_sub(vbuf->size, &vbuf->disp->pinned_bytes);
+	atomic_dec(&vbuf->layouts->exports.live);
+	atomic64_sub(vbuf->size, &vbuf->layouts->exports.pinned_bytes);
 	vgpu_dmabuf_free(vbuf);
 }
 
@@ -179,16 +179,16 @@ static const struct dma_buf_ops vgpu_dmabuf_ops = {
 
 /**
  * vgpu_dmabuf_export() - export a new dma-buf of a layout and return an fd
- * @disp: the display
+ * @ls: the layouts @layout belongs to
  * @layout: the layout, with a use count the dma-buf takes over
  * @vram: the video memory, with a reference the dma-buf takes over
  *
  * On failure the use count and the reference are dropped.
  *
- * Context: process context, without @disp->lock.
+ * Context: process context, without @ls->lock.
  * Return: a new fd (O_CLOEXEC, read-write), or a negative errno.
  */
-int vgpu_dmabuf_export(struct vgpu_display *disp, struct vgpu_layout *layout,
+int vgpu_dmabuf_export(struct vgpu_layouts *ls, struct vgpu_layout *layout,
 		       struct vgpu_vram *vram)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp);
@@ -198,12 +198,12 @@ int vgpu_dmabuf_export(struct vgpu_display *disp, struct vgpu_layout *layout,
 
 	vbuf = kzalloc(sizeof(*vbuf), GFP_KERNEL_ACCOUNT);
 	if (!vbuf) {
-		vgpu_display_layout_unuse(disp, layout);
+		vgpu_layout_unuse(ls, layout);
 		vgpu_vram_put(vram);
 		return -ENOMEM;
 	}
-	vgpu_display_get(disp);
-	vbuf->disp = disp;
+	vgpu_layouts_get(ls);
+	vbuf->layouts = ls;
 	vbuf->layout = layout;
 	vbuf->vram = vram;
 	vbuf->offset = layout->desc.offset;
@@ -220,8 +220,8 @@ int vgpu_dmabuf_export(struct vgpu_display *disp, struct vgpu_layout *layout,
 		vgpu_dmabuf_free(vbuf);
 		return PTR_ERR(buf);
 	}
-	atomic_inc(&disp->live_dmabufs);
-	atomic64_add(vbuf->size, &disp->pinned_bytes);
+	atomic_inc(&ls->exports.live);
+	atomic64_add(vbuf->size, &ls->exports.pinned_bytes);
 
 	/* Ownership of vbuf is the dma-buf's: dma_buf_put() releases it. */
 	fd = dma_buf_fd(buf, O_CLOEXEC);

@@ -236,7 +236,6 @@ ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
 	count = min_t(u64, count, VGPU_EDID_MAX_SIZE - pos);
 	return vgpu_edid_rw_blob(edid, buf, count, pos, write);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_edid_rw, VGPU_DISPLAY);
 
 /**
  * vgpu_edid_add_caps() - describe the EDID region in GET_REGION_INFO
@@ -255,4 +254,3 @@ int vgpu_edid_add_caps(struct vfio_info_cap *caps)
 
 	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_edid_add_caps, VGPU_DISPLAY);

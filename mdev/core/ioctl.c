@@ -4,7 +4,7 @@
  * VFIO_DEVICE_GET_GFX_DMABUF.
  *
  * QUERY is polled every frame by every display of the VMM: for a plane
- * whose registers did not change it copies the published state (display.c)
+ * whose registers did not change it copies the published state (plane.c)
  * under its seqcount and writes the answer, with no lock held and no work
  * proportional to anything. Only then is user memory touched.
  */
@@ -86,23 +86,31 @@ efault:
 	return -EFAULT;
 }
 
-/*
- * VFIO_DEVICE_QUERY_GFX_PLANE; see vgpu_display_ioctl(). A probe for the
- * display's own kind answers 0, any other probe -EINVAL. A query must set
- * exactly that kind and ask for the primary or the cursor plane. An off or
- * invalid plane is a success with every output field zero (and, for the
- * cursor, the hotspot 0xffffffff: none). The generation (see
- * <linux/vgpu_display.h>) is stored at offset 60 when argsz covers it.
+/**
+ * vgpu_ioctl_query_plane() - VFIO_DEVICE_QUERY_GFX_PLANE
+ * @ps: the planes
+ * @region: the display is a region display (else a dma-buf display)
+ * @arg: the user's struct vfio_device_gfx_plane_info
+ *
+ * A probe for the display's own kind answers 0, any other probe -EINVAL.
+ * A query must set exactly that kind and ask for the primary or the
+ * cursor plane, with argsz at least 60; a region display also takes plane
+ * type 0 for the primary plane, as QEMU sends it. An off or invalid plane
+ * is a success with every output field zero (and, for the cursor, the
+ * hotspot 0xffffffff: none). The generation (see <linux/vgpu_display.h>)
+ * is stored at offset 60 when argsz covers it.
  *
  * The published state is copied to the stack under its seqcount first;
  * only then is user memory touched, with nothing held.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EINVAL (bad argsz, flags or plane type), -EFAULT, -ENOMEM.
  */
-static long vgpu_display_query_plane(struct vgpu_display *disp,
-				     struct vfio_device_gfx_plane_info __user *arg)
+long vgpu_ioctl_query_plane(struct vgpu_planes *ps, bool region,
+			    struct vfio_device_gfx_plane_info __user *arg)
 {
 	const u32 minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
-	const u32 kind = disp->config.mode == VGPU_DISPLAY_REGION ?
-			 VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
+	const u32 kind = region ? VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
 	struct vgpu_plane_state st;
 	u32 argsz, flags, type;
 	int ret;
@@ -118,87 +126,44 @@ static long vgpu_display_query_plane(struct vgpu_display *disp,
 	 * QEMU (7.2 and later) leaves drm_plane_type 0 in its region queries,
 	 * meaning the primary plane: a region display takes 0 for it.
 	 */
-	if (kind == VFIO_GFX_PLANE_TYPE_REGION && !type)
+	if (region && !type)
 		type = VGPU_PLANE_PRIMARY;
 	if (flags != kind || (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR))
 		return -EINVAL;
 	type = array_index_nospec(type - 1, VGPU_NUM_PLANES) + 1;
 
-	if (vgpu_plane_stale(disp, type)) {
-		ret = vgpu_plane_update(disp, type);
+	if (vgpu_plane_stale(ps, type)) {
+		ret = vgpu_plane_update(ps, type);
 		if (ret)
 			return ret;
 	}
-	vgpu_plane_snapshot(&disp->planes[type - 1], &st);
+	vgpu_plane_snapshot(ps, type, &st);
 	return vgpu_query_write(arg, &st, type, argsz >= sizeof(*arg));
 }
 
-/* VFIO_DEVICE_GET_GFX_DMABUF; see vgpu_display_ioctl(). */
-static long vgpu_display_get_dmabuf(struct vgpu_display *disp, u32 __user *arg)
+/**
+ * vgpu_ioctl_get_dmabuf() - VFIO_DEVICE_GET_GFX_DMABUF of a dma-buf display
+ * @ls: the display's layouts
+ * @arg: the user's dmabuf_id
+ *
+ * Every call exports a new dma-buf with its own file, so fds are
+ * independent of each other even for the same id.
+ *
+ * Context: process context; may sleep.
+ * Return: a new O_CLOEXEC read-write fd, or -ENOENT (an id that names no
+ * layout of the current open session), -EFAULT, -ENOMEM, -EMFILE.
+ */
+long vgpu_ioctl_get_dmabuf(struct vgpu_layouts *ls, u32 __user *arg)
 {
 	struct vgpu_vram *vram;
 	struct vgpu_layout *l;
 	u32 id;
 
-	if (disp->config.mode != VGPU_DISPLAY_DMABUF)
-		return -ENOTTY;
 	if (get_user(id, arg))
 		return -EFAULT;
-
-	mutex_lock(&disp->lock);
-	l = id ? xa_load(&disp->layouts, id) : NULL;
-	if (!l || !disp->vram || l->session != disp->session) {
-		mutex_unlock(&disp->lock);
+	l = vgpu_layout_take(ls, id, &vram);
+	if (!l)
 		return -ENOENT;
-	}
-	vgpu_layout_use(disp, l);
-	vram = disp->vram;
-	vgpu_vram_get(vram);
-	mutex_unlock(&disp->lock);
-
 	/* The export owns the use count and @vram from here, even on failure. */
-	return vgpu_dmabuf_export(disp, l, vram);
+	return vgpu_dmabuf_export(ls, l, vram);
 }
-
-/**
- * vgpu_display_ioctl() - the VFIO display ioctls of a device
- * @disp: the display
- * @cmd: ioctl command
- * @arg: its argument
- *
- * Handles %VFIO_DEVICE_QUERY_GFX_PLANE and %VFIO_DEVICE_GET_GFX_DMABUF;
- * a vendor driver calls it for those commands (or for every command it
- * does not handle itself).
- *
- * QUERY_GFX_PLANE: a probe (PROBE|DMABUF for a dma-buf display,
- * PROBE|REGION for a region display) answers 0, any other probe -EINVAL.
- * A query must set exactly the display's kind and ask for the primary or
- * the cursor plane, with argsz at least 60; a region display also takes
- * plane type 0 for the primary plane, as QEMU sends it. An off or invalid plane is a
- * success with every output field zero; an absent cursor reports the
- * hotspot 0xffffffff. The plane's generation is stored at offset 60 when
- * argsz is 64 or more.
- *
- * GET_GFX_DMABUF: every call exports a new dma-buf with its own file, so
- * fds are independent of each other even for the same id.
- *
- * Context: process context; may sleep.
- * Return: 0 for QUERY_GFX_PLANE, a new O_CLOEXEC read-write fd for
- * GET_GFX_DMABUF, or -EINVAL (bad argsz, flags or plane type), -ENOENT
- * (an id that names no layout of the current open session), -EFAULT,
- * -ENOMEM, -EMFILE, or -ENOTTY for other commands and for GET_GFX_DMABUF
- * on a region display.
- */
-long vgpu_display_ioctl(struct vgpu_display *disp, unsigned int cmd,
-			unsigned long arg)
-{
-	switch (cmd) {
-	case VFIO_DEVICE_QUERY_GFX_PLANE:
-		return vgpu_display_query_plane(disp, (void __user *)arg);
-	case VFIO_DEVICE_GET_GFX_DMABUF:
-		return vgpu_display_get_dmabuf(disp, (u32 __user *)arg);
-	default:
-		return -ENOTTY;
-	}
-}
-EXPORT_SYMBOL_NS_GPL(vgpu_display_ioctl, VGPU_DISPLAY);

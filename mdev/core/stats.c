@@ -35,54 +35,55 @@ static const char *const vgpu_stat_names[VGPU_NUM_STATS] = {
 
 /**
  * struct vgpu_stats - the sysfs group of one display
- * @disp: the display
+ * @layouts: the display's layouts
+ * @planes: the display's planes
  * @dev: the device the group is on
- * @attrs: one attribute per statistic; show() finds @disp from its own
- *	attribute
+ * @attrs: one attribute per statistic; show() finds the display's state
+ *	from its own attribute
  * @ptrs: @attrs as the group's NULL-terminated list
  * @group: the group, named vgpu_display
  */
 struct vgpu_stats {
-	struct vgpu_display *disp;
+	struct vgpu_layouts *layouts;
+	struct vgpu_planes *planes;
 	struct device *dev;
 	struct device_attribute attrs[VGPU_NUM_STATS];
 	struct attribute *ptrs[VGPU_NUM_STATS + 1];
 	struct attribute_group group;
 };
 
-#define to_display(attr, stat) \
-	(container_of(attr, struct vgpu_stats, attrs[stat])->disp)
+#define to_stats(attr, stat) container_of(attr, struct vgpu_stats, attrs[stat])
 
 static ssize_t live_dmabufs_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	struct vgpu_display *disp = to_display(attr, VGPU_STAT_LIVE_DMABUFS);
+	struct vgpu_stats *st = to_stats(attr, VGPU_STAT_LIVE_DMABUFS);
 
-	return sysfs_emit(buf, "%d\n", atomic_read(&disp->live_dmabufs));
+	return sysfs_emit(buf, "%d\n", atomic_read(&st->layouts->exports.live));
 }
 
 static ssize_t pinned_bytes_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	struct vgpu_display *disp = to_display(attr, VGPU_STAT_PINNED_BYTES);
+	struct vgpu_stats *st = to_stats(attr, VGPU_STAT_PINNED_BYTES);
 
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&disp->pinned_bytes));
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&st->layouts->exports.pinned_bytes));
 }
 
 static ssize_t layouts_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	struct vgpu_display *disp = to_display(attr, VGPU_STAT_LAYOUTS);
+	struct vgpu_stats *st = to_stats(attr, VGPU_STAT_LAYOUTS);
 
-	return sysfs_emit(buf, "%u\n", READ_ONCE(disp->nr_layouts));
+	return sysfs_emit(buf, "%u\n", READ_ONCE(st->layouts->nr_layouts));
 }
 
 static ssize_t generation_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	struct vgpu_display *disp = to_display(attr, VGPU_STAT_GENERATION);
+	struct vgpu_stats *st = to_stats(attr, VGPU_STAT_GENERATION);
 
-	return sysfs_emit(buf, "%u\n", vgpu_display_generation(disp));
+	return sysfs_emit(buf, "%u\n", vgpu_planes_generation(st->planes));
 }
 
 static ssize_t (*const vgpu_stat_show[VGPU_NUM_STATS])(struct device *,
@@ -96,13 +97,16 @@ static ssize_t (*const vgpu_stat_show[VGPU_NUM_STATS])(struct device *,
 
 /**
  * vgpu_stats_create() - add the statistics group to @dev
- * @disp: the display
  * @dev: the device, already registered
+ * @ls: the display's layouts, which outlive the group
+ * @ps: the display's planes, which outlive the group
  *
  * Context: process context, may sleep.
- * Return: 0, -ENOMEM, or an error of sysfs_create_group().
+ * Return: the group, or an ERR_PTR(): -ENOMEM or an error of
+ * sysfs_create_group().
  */
-int vgpu_stats_create(struct vgpu_display *disp, struct device *dev)
+struct vgpu_stats *vgpu_stats_create(struct device *dev, struct vgpu_layouts *ls,
+				     struct vgpu_planes *ps)
 {
 	struct vgpu_stats *st;
 	unsigned int i;
@@ -110,8 +114,9 @@ int vgpu_stats_create(struct vgpu_display *disp, struct device *dev)
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
-		return -ENOMEM;
-	st->disp = disp;
+		return ERR_PTR(-ENOMEM);
+	st->layouts = ls;
+	st->planes = ps;
 	st->dev = dev;
 	for (i = 0; i < VGPU_NUM_STATS; i++) {
 		sysfs_attr_init(&st->attrs[i].attr);
@@ -125,24 +130,19 @@ int vgpu_stats_create(struct vgpu_display *disp, struct device *dev)
 	ret = sysfs_create_group(&dev->kobj, &st->group);
 	if (ret) {
 		kfree(st);
-		return ret;
+		return ERR_PTR(ret);
 	}
-	disp->stats = st;
-	return 0;
+	return st;
 }
 
 /**
- * vgpu_stats_destroy() - remove the group; waits for readers, which use
- *	the display
- * @disp: the display
+ * vgpu_stats_destroy() - remove the group; waits for readers
+ * @st: the group, or NULL
  */
-void vgpu_stats_destroy(struct vgpu_display *disp)
+void vgpu_stats_destroy(struct vgpu_stats *st)
 {
-	struct vgpu_stats *st = disp->stats;
-
 	if (!st)
 		return;
 	sysfs_remove_group(&st->dev->kobj, &st->group);
 	kfree(st);
-	disp->stats = NULL;
 }

@@ -90,6 +90,17 @@ struct vgpu_vram {
 	struct vgpu_vram_chunk chunks[] __counted_by(nr_chunks);
 };
 
+struct vgpu_vram *vgpu_vram_create(u64 size, struct vgpu_vram_budget *budget);
+void vgpu_vram_retire(struct vgpu_vram *vram);
+void vgpu_vram_get(struct vgpu_vram *vram);
+void vgpu_vram_put(struct vgpu_vram *vram);
+u64 vgpu_vram_size(const struct vgpu_vram *vram);
+ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
+		     u64 pos, bool write);
+int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
+		   u64 offset, u64 len, bool prefault);
+int vgpu_vram_budget_reserve(struct vgpu_vram_budget *budget, u64 size);
+void vgpu_vram_budget_unreserve(struct vgpu_vram_budget *budget, u64 size);
 struct vgpu_vram_chunk *vgpu_vram_chunk(struct vgpu_vram *vram, u64 pos,
 					bool populate);
 struct page *vgpu_vram_chunk_head(struct vgpu_vram_chunk *c);
@@ -105,15 +116,27 @@ void vgpu_vram_budget_retain(struct vgpu_vram_budget *budget, s64 bytes);
 bool vgpu_vram_budget_exceeded(struct vgpu_vram_budget *budget);
 
 /* ------------------------------------------------------------------ */
-/* display.c (ioctl.c has the ioctls) */
+/* edid.c: the GFX EDID region */
+
+ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
+		     u64 pos, bool write);
+int vgpu_edid_add_caps(struct vfio_info_cap *caps);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool vgpu_edid_blob_valid(const struct vgpu_edid *edid);
+int vgpu_edid_write_reg(struct vgpu_edid *edid, u64 pos, u32 val);
+u32 vgpu_edid_read_reg(struct vgpu_edid *edid, u64 pos);
+#endif
+
+/* ------------------------------------------------------------------ */
+/* layout.c: the layouts of a display, which outlive the device */
 
 /**
  * struct vgpu_layout - one plane configuration with a stable id
- * @id: the dmabuf_id QUERY reports; never reused while the device exists
+ * @id: the dmabuf_id QUERY reports; never reused while the layouts exist
  *	(ids are allocated cyclically and a live id is never handed out again)
  * @desc: what the id stands for; immutable
- * @hnode: entry in &vgpu_display.hash, keyed by @desc
- * @lru: entry in &vgpu_display.lru while the layout is idle
+ * @hnode: entry in &vgpu_layouts.hash, keyed by @desc
+ * @lru: entry in &vgpu_layouts.lru while the layout is idle
  * @users: planes showing it plus live dma-bufs exporting it; 0 = idle
  * @session: the device open session the layout belongs to; GET refuses
  *	ids of earlier sessions
@@ -121,7 +144,7 @@ bool vgpu_vram_budget_exceeded(struct vgpu_vram_budget *budget);
  * Idle layouts are kept (so a consumer re-querying a recent configuration
  * gets the same id) up to the max_idle_layouts module parameter, least
  * recently used first out. All fields but @id and @desc are protected by
- * &vgpu_display.lock.
+ * &vgpu_layouts.lock.
  */
 struct vgpu_layout {
 	u32 id;
@@ -131,6 +154,122 @@ struct vgpu_layout {
 	unsigned int users;
 	unsigned int session;
 };
+
+/**
+ * struct vgpu_exports - what the live dma-bufs of a display hold
+ * @live: dma-bufs exported and not yet released
+ * @pinned_bytes: video memory bytes they cover
+ *
+ * Owned by dmabuf.c, which alone changes it; kept in struct vgpu_layouts
+ * because it outlives the device for the same reason.
+ */
+struct vgpu_exports {
+	atomic_t live;
+	atomic64_t pinned_bytes;
+};
+
+/**
+ * struct vgpu_layouts - the layouts of a display
+ * @ref: held by the display and by every live dma-buf
+ * @lock: protects everything below but @exports; no user memory is
+ *	touched and no vendor code runs under it
+ * @vram: video memory of the open session, or NULL while closed
+ * @session: counts open sessions
+ * @ids: id -> layout
+ * @next_id: cyclic id allocator state
+ * @hash: desc -> layout
+ * @lru: idle layouts, most recently used first
+ * @nr_layouts: layouts in existence
+ * @nr_idle: layouts on @lru
+ * @exports: the dma-bufs' counters (dmabuf.c)
+ *
+ * Nothing in it refers to the device, its vendor driver or its planes: a
+ * dma-buf of a removed device keeps only this and its video memory.
+ */
+struct vgpu_layouts {
+	struct kref ref;
+	struct mutex lock;	/* see above */
+	struct vgpu_vram *vram;
+	unsigned int session;
+	struct xarray ids;
+	u32 next_id;
+	DECLARE_HASHTABLE(hash, 6);
+	struct list_head lru;
+	unsigned int nr_layouts;
+	unsigned int nr_idle;
+	struct vgpu_exports exports;
+};
+
+struct vgpu_layouts *vgpu_layouts_create(void);
+void vgpu_layouts_get(struct vgpu_layouts *ls);
+void vgpu_layouts_put(struct vgpu_layouts *ls);
+void vgpu_layouts_open(struct vgpu_layouts *ls, struct vgpu_vram *vram);
+void vgpu_layouts_close(struct vgpu_layouts *ls);
+struct vgpu_layout *vgpu_layout_find(struct vgpu_layouts *ls,
+				     const struct vgpu_plane_desc *desc);
+struct vgpu_layout *vgpu_layout_take(struct vgpu_layouts *ls, u32 id,
+				     struct vgpu_vram **vram);
+void vgpu_layout_unuse(struct vgpu_layouts *ls, struct vgpu_layout *l);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* static without KUnit; exported for the suites in mdev/kunit */
+extern unsigned int vgpu_max_idle_layouts;
+void vgpu_layouts_trim(struct vgpu_layouts *ls, unsigned int keep);
+#endif
+
+/* ------------------------------------------------------------------ */
+/* dmabuf.c */
+
+int vgpu_dmabuf_export(struct vgpu_layouts *ls, struct vgpu_layout *layout,
+		       struct vgpu_vram *vram);
+
+/* ------------------------------------------------------------------ */
+/* plane_region.c: the display plane regions of a region display */
+
+/**
+ * struct vgpu_plane_region - the two plane regions of a region display
+ * @lock: protects everything below; taken by mapping faults, so no user
+ *	memory is touched under it
+ * @vdev: the VFIO device whose mappings follow the window
+ * @first: the first of the two region indexes
+ * @size: bytes of each region, page aligned
+ * @pci_vendor: the capability's vendor (VFIO_REGION_TYPE_PCI_VENDOR_TYPE)
+ * @vram: video memory of the open session, or NULL
+ * @offset: video memory offset shown at offset 0 of the regions
+ * @cur: the region index QUERY reports
+ * @stride: the stride last reported with each of the two regions, 0 for
+ *	none yet this session
+ */
+struct vgpu_plane_region {
+	struct mutex lock;	/* see above */
+	struct vfio_device *vdev;
+	u32 first;
+	u64 size;
+	u16 pci_vendor;
+	struct vgpu_vram *vram;
+	u64 offset;
+	u32 cur;
+	u32 stride[2];
+};
+
+void vgpu_plane_region_init(struct vgpu_plane_region *pr,
+			    struct vfio_device *vdev, u32 first, u64 size,
+			    u16 pci_vendor);
+void vgpu_plane_region_destroy(struct vgpu_plane_region *pr);
+void vgpu_plane_region_open(struct vgpu_plane_region *pr, struct vgpu_vram *vram);
+void vgpu_plane_region_close(struct vgpu_plane_region *pr);
+bool vgpu_plane_region_shows(const struct vgpu_plane_region *pr,
+			     const struct vgpu_plane_desc *desc);
+u32 vgpu_plane_region_update(struct vgpu_plane_region *pr,
+			     const struct vgpu_plane_desc *desc);
+int vgpu_plane_region_add_caps(struct vgpu_plane_region *pr,
+			       struct vfio_info_cap *caps);
+int vgpu_plane_region_mmap(struct vgpu_plane_region *pr,
+			   struct vm_area_struct *vma, u64 offset);
+ssize_t vgpu_plane_region_rw(struct vgpu_plane_region *pr, char __user *buf,
+			     size_t count, u64 pos, bool write);
+
+/* ------------------------------------------------------------------ */
+/* plane.c: decoding and publishing the planes */
 
 /**
  * struct vgpu_plane_state - what QUERY reports for one plane type
@@ -148,9 +287,9 @@ struct vgpu_plane_state {
 
 /**
  * struct vgpu_plane - one plane type of a display
- * @seq: lets QUERY read @state without taking &vgpu_display.lock
- * @state: the published state; written under &vgpu_display.lock and @seq
- * @decoded: the vendor's register sequence number @state was decoded at
+ * @seq: lets QUERY read @state without taking &vgpu_planes.lock
+ * @state: the published state; written under &vgpu_planes.lock and @seq
+ * @decoded: the register sequence number @state was decoded at
  * @cur: layout shown, holding a &vgpu_layout.users count, or NULL
  */
 struct vgpu_plane {
@@ -162,99 +301,128 @@ struct vgpu_plane {
 
 #define VGPU_NUM_PLANES		2
 
-struct vgpu_stats;
-
 /**
- * struct vgpu_display - display state shared by a device and its dma-bufs
- * @ref: held by the device and by every live dma-buf
- * @lock: protects the layouts, the planes' writers, @vram and the region
- *	state
- * @ops: the vendor's callbacks; NULL once the device is gone
- * @priv: the vendor's pointer for @ops
- * @config: fixed properties
- * @vdev: the VFIO device (for zapping region mappings); NULL once gone
- * @stats: the vgpu_display/ statistics group of the device (stats.c)
+ * struct vgpu_planes - the planes of a display
+ * @lock: serialises decoding and publishing; the vendor's decode callback
+ *	runs under it. Nests outside &vgpu_layouts.lock and
+ *	&vgpu_plane_region.lock.
+ * @ops: the vendor's callbacks
+ * @disp: what @ops are called with
+ * @layouts: where dma-buf displays find the ids of their layouts
+ * @region: the plane regions of a region display, or NULL
  * @regs_seq: bumped by the vendor whenever guest registers change;
  *	QUERY decodes again only when it moved
- * @vram: video memory of the open session, or NULL
- * @session: counts open sessions
- * @layouts: id -> layout
- * @next_id: cyclic id allocator state
- * @hash: desc -> layout
- * @lru: idle layouts, most recently used first
- * @nr_layouts: layouts in existence
- * @nr_idle: layouts on @lru
- * @planes: primary and cursor, indexed by type - 1
- * @region_offset: region display: video memory offset shown at offset 0
- *	of the plane regions
- * @region_cur: region display: index of the plane region QUERY reports
- * @region_stride: region display: the stride last reported with each of
- *	the two plane regions, 0 for none yet this session
- * @live_dmabufs: dma-bufs exported and not yet released
- * @pinned_bytes: video memory bytes those dma-bufs cover
+ * @open: a session is open: planes are decoded (else they are off)
+ * @plane: primary and cursor, indexed by type - 1
  */
-struct vgpu_display {
-	struct kref ref;
+struct vgpu_planes {
 	struct mutex lock;	/* see above */
 	const struct vgpu_display_ops *ops;
-	void *priv;
-	struct vgpu_display_config config;
-	struct vfio_device *vdev;
-	struct vgpu_stats *stats;
+	struct vgpu_display *disp;
+	struct vgpu_layouts *layouts;
+	struct vgpu_plane_region *region;
 	atomic_t regs_seq;
-	struct vgpu_vram *vram;
-	unsigned int session;
-	struct xarray layouts;
-	u32 next_id;
-	DECLARE_HASHTABLE(hash, 6);
-	struct list_head lru;
-	unsigned int nr_layouts;
-	unsigned int nr_idle;
-	struct vgpu_plane planes[VGPU_NUM_PLANES];
-	u64 region_offset;
-	u32 region_cur;
-	u32 region_stride[2];
-	atomic_t live_dmabufs;
-	atomic64_t pinned_bytes;
+	bool open;
+	struct vgpu_plane plane[VGPU_NUM_PLANES];
 };
 
-void vgpu_display_get(struct vgpu_display *disp);
-void vgpu_display_put(struct vgpu_display *disp);
-u32 vgpu_display_generation(struct vgpu_display *disp);
-void vgpu_display_layout_unuse(struct vgpu_display *disp,
-			       struct vgpu_layout *layout);
-void vgpu_layout_use(struct vgpu_display *disp, struct vgpu_layout *l);
-bool vgpu_plane_stale(struct vgpu_display *disp, unsigned int type);
-int vgpu_plane_update(struct vgpu_display *disp, unsigned int type);
-void vgpu_plane_snapshot(struct vgpu_plane *pl, struct vgpu_plane_state *st);
-#if IS_ENABLED(CONFIG_KUNIT)
-/* static without KUnit; exported for the suites in mdev/kunit */
-extern unsigned int vgpu_max_idle_layouts;
-struct vgpu_layout *vgpu_layout_get(struct vgpu_display *disp,
-				    const struct vgpu_plane_desc *desc);
-void vgpu_layout_unuse_locked(struct vgpu_display *disp, struct vgpu_layout *l);
-void vgpu_layouts_trim(struct vgpu_display *disp, unsigned int keep);
-#endif
+void vgpu_planes_init(struct vgpu_planes *ps, const struct vgpu_display_ops *ops,
+		      struct vgpu_display *disp, struct vgpu_layouts *layouts,
+		      struct vgpu_plane_region *region);
+void vgpu_planes_destroy(struct vgpu_planes *ps);
+void vgpu_planes_open(struct vgpu_planes *ps);
+void vgpu_planes_close(struct vgpu_planes *ps);
+bool vgpu_plane_stale(struct vgpu_planes *ps, unsigned int type);
+int vgpu_plane_update(struct vgpu_planes *ps, unsigned int type);
+void vgpu_plane_snapshot(struct vgpu_planes *ps, unsigned int type,
+			 struct vgpu_plane_state *st);
+u32 vgpu_planes_generation(struct vgpu_planes *ps);
 
-/* dmabuf.c */
-int vgpu_dmabuf_export(struct vgpu_display *disp, struct vgpu_layout *layout,
-		       struct vgpu_vram *vram);
+static inline void vgpu_planes_changed(struct vgpu_planes *ps)
+{
+	atomic_inc(&ps->regs_seq);
+}
 
-/* edid.c */
-#if IS_ENABLED(CONFIG_KUNIT)
-bool vgpu_edid_blob_valid(const struct vgpu_edid *edid);
-int vgpu_edid_write_reg(struct vgpu_edid *edid, u64 pos, u32 val);
-u32 vgpu_edid_read_reg(struct vgpu_edid *edid, u64 pos);
-#endif
+/* ------------------------------------------------------------------ */
+/* ioctl.c: QUERY_GFX_PLANE and GET_GFX_DMABUF */
 
-/* region.c */
-bool vgpu_region_format_ok(u32 drm_format);
-void vgpu_region_reset(struct vgpu_display *disp);
-void vgpu_region_update(struct vgpu_display *disp,
-			const struct vgpu_plane_desc *desc);
+long vgpu_ioctl_query_plane(struct vgpu_planes *ps, bool region,
+			    struct vfio_device_gfx_plane_info __user *arg);
+long vgpu_ioctl_get_dmabuf(struct vgpu_layouts *ls, u32 __user *arg);
 
+/* ------------------------------------------------------------------ */
+/* region_table.c: the regions of the device fd */
+
+#define VGPU_MAX_VENDOR_REGIONS	16
+
+/**
+ * struct vgpu_regions - the region table of a device
+ * @disp: what vendor region callbacks are called with
+ * @nr_vendor: indexes below this are the vendor's
+ * @vendor: the vendor's regions, as GET_REGION_INFO reports them (sizes
+ *	resolved, MMAP set for video memory)
+ * @edid: the EDID region's state, at index @nr_vendor, or NULL
+ * @plane: the plane regions, after the EDID region, or NULL
+ * @nr: all regions
+ * @vram: video memory of the open session (the display's reference), or
+ *	NULL; set and cleared by open and close, which VFIO never runs
+ *	concurrently with accesses
+ */
+struct vgpu_regions {
+	struct vgpu_display *disp;
+	u32 nr_vendor;
+	struct vgpu_region_desc vendor[VGPU_MAX_VENDOR_REGIONS];
+	struct vgpu_edid *edid;
+	struct vgpu_plane_region *plane;
+	u32 nr;
+	struct vgpu_vram *vram;
+};
+
+u32 vgpu_regions_plane_index(const struct vgpu_regions *rt);
+int vgpu_regions_init(struct vgpu_regions *rt, struct vgpu_display *disp,
+		      const struct vgpu_display_config *config,
+		      struct vgpu_plane_region *plane);
+long vgpu_regions_ioctl_info(struct vgpu_regions *rt,
+			     struct vfio_region_info __user *arg);
+ssize_t vgpu_regions_rw(struct vgpu_regions *rt, char __user *buf,
+			size_t count, loff_t *ppos, bool write);
+int vgpu_regions_mmap(struct vgpu_regions *rt, struct vm_area_struct *vma);
+
+/* ------------------------------------------------------------------ */
 /* stats.c */
-int vgpu_stats_create(struct vgpu_display *disp, struct device *dev);
-void vgpu_stats_destroy(struct vgpu_display *disp);
+
+struct vgpu_stats;
+
+struct vgpu_stats *vgpu_stats_create(struct device *dev, struct vgpu_layouts *ls,
+				     struct vgpu_planes *ps);
+void vgpu_stats_destroy(struct vgpu_stats *st);
+
+/* ------------------------------------------------------------------ */
+/* display.c: the display of a device */
+
+/**
+ * struct vgpu_display - the display state of a vendor device
+ * @priv: the vendor's pointer for its callbacks
+ * @config: fixed properties
+ * @vram: video memory of the open session, or NULL
+ * @layouts: the layouts, shared with the dma-bufs (one reference)
+ * @planes: the planes
+ * @plane_region: the plane regions (region displays only)
+ * @regions: the region table of the device fd
+ * @stats: the vgpu_display/ statistics group of the device
+ *
+ * Owned by the vendor device: created in its init callback and destroyed
+ * in its release callback, when no file of the device is open any more.
+ */
+struct vgpu_display {
+	void *priv;
+	struct vgpu_display_config config;
+	struct vgpu_vram *vram;
+	struct vgpu_layouts *layouts;
+	struct vgpu_planes planes;
+	struct vgpu_plane_region plane_region;
+	struct vgpu_regions regions;
+	struct vgpu_stats *stats;
+};
 
 #endif /* VGPU_DISPLAY_PRIV_H */

@@ -2,7 +2,7 @@
 /*
  * vgpu_display - reference-counted video memory.
  *
- * Video memory is a vgpu_vram object that the device holds while it is
+ * Video memory is a vgpu_vram object that the display holds while it is
  * open and that every user mapping and every dma-buf holds as well, so the
  * memory stays valid for as long as anybody can reach it, independent of
  * the device's own lifetime. Memory is populated lazily in 2 MiB pieces,
@@ -10,7 +10,7 @@
  * otherwise. Mappings (vram_map.c) are VM_PFNMAP and never hold page
  * references: the object's reference is what keeps the pages alive.
  *
- * When the session ends the vendor retires the object: the pieces no
+ * When the session ends the display retires the object: the pieces no
  * dma-buf covers are freed right away, each other piece when the last
  * dma-buf covering it is released, and until then they count against the
  * vendor's budget (budget.c).
@@ -60,7 +60,6 @@ struct vgpu_vram *vgpu_vram_create(u64 size, struct vgpu_vram_budget *budget)
 	}
 	return vram;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_create, VGPU_DISPLAY);
 
 /* Free a piece's memory; it reads as unpopulated afterwards. */
 static void vgpu_vram_free_chunk(struct vgpu_vram_chunk *c)
@@ -102,7 +101,6 @@ void vgpu_vram_get(struct vgpu_vram *vram)
 {
 	kref_get(&vram->ref);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_get, VGPU_DISPLAY);
 
 /**
  * vgpu_vram_put() - drop a reference; the last one frees the memory
@@ -115,7 +113,6 @@ void vgpu_vram_put(struct vgpu_vram *vram)
 	if (vram)
 		kref_put(&vram->ref, vgpu_vram_release);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_put, VGPU_DISPLAY);
 
 /**
  * vgpu_vram_size() - size of video memory
@@ -127,7 +124,6 @@ u64 vgpu_vram_size(const struct vgpu_vram *vram)
 {
 	return vram->size;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_size, VGPU_DISPLAY);
 
 /* Allocate a piece: one compound 2 MiB page if possible, else pages. */
 static int vgpu_vram_populate(struct vgpu_vram *vram, struct vgpu_vram_chunk *c)
@@ -270,7 +266,6 @@ ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
 	}
 	return done;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_rw, VGPU_DISPLAY);
 
 /**
  * vgpu_vram_get_pages() - the pages behind a range of video memory
@@ -393,4 +388,3 @@ void vgpu_vram_retire(struct vgpu_vram *vram)
 	}
 	mutex_unlock(&vram->alloc_lock);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_retire, VGPU_DISPLAY);

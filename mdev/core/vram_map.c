@@ -279,4 +279,3 @@ int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 	vma->vm_ops = &vgpu_vram_vm_ops;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_mmap, VGPU_DISPLAY);

@@ -16,11 +16,12 @@
 #ifndef VGPU_DISPLAY_H
 #define VGPU_DISPLAY_H
 
+#include <linux/device.h>
+#include <linux/mdev.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
 
-struct vfio_device;
 struct vm_area_struct;
 
 /*
@@ -38,38 +39,26 @@ struct vm_area_struct;
 /**
  * DOC: video memory
  *
- * struct vgpu_vram is reference-counted video memory, opaque to vendors.
- * It is populated on first touch in 2 MiB pieces charged to the toucher's
- * memory cgroup, mapped with one PMD per piece where possible. Held by the
- * vendor device, by the display while a session is open, by every user
- * mapping and by every dma-buf; freed with the last reference.
+ * Each open session of a device gets fresh, zeroed video memory of the
+ * size the vendor configured (&vgpu_display_config.vram_size), populated
+ * on first touch in 2 MiB pieces charged to the toucher's memory cgroup
+ * and mapped with one PMD per piece where possible. The core owns it: it
+ * serves the vendor's video memory regions from it, and every user
+ * mapping and every dma-buf holds it.
  *
- * When a session ends, the vendor retires its video memory
- * (vgpu_vram_retire()): pieces no dma-buf covers are freed at once, the
+ * When a session ends, pieces no dma-buf covers are freed at once, the
  * others when their last dma-buf goes, and what is left counts against
- * the vendor's struct vgpu_vram_budget until then. A consumer keeping
- * dma-bufs of old sessions can thus never hold more video memory than the
- * budget allows: once the budget is exceeded, new sessions and instances
+ * the vendor's struct vgpu_vram_budget until then. Each instance also
+ * reserves its video memory in the budget while it exists. A consumer
+ * keeping dma-bufs of old sessions can thus never hold more video memory
+ * than the budget allows: once it is exceeded, new sessions and instances
  * are refused with -ENOSPC.
  */
-struct vgpu_vram;
 struct vgpu_vram_budget;
 
 struct vgpu_vram_budget *vgpu_vram_budget_create(u64 limit);
 void vgpu_vram_budget_put(struct vgpu_vram_budget *budget);
-int vgpu_vram_budget_reserve(struct vgpu_vram_budget *budget, u64 size);
-void vgpu_vram_budget_unreserve(struct vgpu_vram_budget *budget, u64 size);
 u64 vgpu_vram_budget_available(struct vgpu_vram_budget *budget);
-
-struct vgpu_vram *vgpu_vram_create(u64 size, struct vgpu_vram_budget *budget);
-void vgpu_vram_retire(struct vgpu_vram *vram);
-void vgpu_vram_get(struct vgpu_vram *vram);
-void vgpu_vram_put(struct vgpu_vram *vram);
-u64 vgpu_vram_size(const struct vgpu_vram *vram);
-ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
-		     u64 pos, bool write);
-int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
-		   u64 offset, u64 len, bool prefault);
 
 /* ------------------------------------------------------------------ */
 /* EDID region */
@@ -102,9 +91,6 @@ struct vgpu_edid {
 void vgpu_edid_init(struct vgpu_edid *edid, u32 max_xres, u32 max_yres);
 void vgpu_edid_reset(struct vgpu_edid *edid);
 void vgpu_edid_guest_read(struct vgpu_edid *edid, u32 pos, u8 *buf, u32 len);
-ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
-		     u64 pos, bool write);
-int vgpu_edid_add_caps(struct vfio_info_cap *caps);
 
 /* ------------------------------------------------------------------ */
 /* Planes and the display */
@@ -144,6 +130,7 @@ struct vgpu_plane_desc {
 };
 
 struct vgpu_display;
+struct vgpu_region_ops;
 
 /**
  * struct vgpu_display_ops - what a vendor driver provides to the core
@@ -163,8 +150,8 @@ struct vgpu_display_ops {
  * enum vgpu_display_mode - how the display is offered to the VMM
  * @VGPU_DISPLAY_DMABUF: QUERY_GFX_PLANE with DMABUF, GET_GFX_DMABUF
  * @VGPU_DISPLAY_REGION: QUERY_GFX_PLANE with REGION: the primary plane
- *	is shown through an mmap-able device region (see
- *	vgpu_display_region_info()); for hosts without OpenGL
+ *	is shown through two mmap-able plane regions the core adds to the
+ *	device; for hosts without OpenGL
  */
 enum vgpu_display_mode {
 	VGPU_DISPLAY_DMABUF,
@@ -172,22 +159,92 @@ enum vgpu_display_mode {
 };
 
 /**
+ * struct vgpu_region_desc - one of the vendor's regions of the device fd
+ * @size: bytes; for a video memory region 0 means all of it
+ * @flags: VFIO_REGION_INFO_FLAG_READ and/or _WRITE; 0 for an index that
+ *	exists without a region
+ * @ops: the region's accessors, or NULL for a region showing the session's
+ *	video memory: read, write and mmap, served by the core
+ */
+struct vgpu_region_desc {
+	u64 size;
+	u32 flags;
+	const struct vgpu_region_ops *ops;
+};
+
+/**
  * struct vgpu_display_config - fixed properties of a display
  * @mode: dma-buf or region
- * @region_index: for %VGPU_DISPLAY_REGION: the first of the two region
- *	indexes the display plane regions take (they alternate, see the
- *	vendor guide); ignored otherwise
+ * @vram_size: video memory of each session, a multiple of 2 MiB
+ * @budget: what the instances' video memory is charged to, or NULL: the
+ *	instance reserves @vram_size while it exists, and video memory
+ *	dma-bufs keep after a session ends is charged to it
+ * @device_flags: VFIO_DEVICE_GET_INFO flags (VFIO_DEVICE_FLAGS_*)
+ * @num_irqs: VFIO_DEVICE_GET_INFO num_irqs; the vendor answers the
+ *	interrupt ioctls itself
+ * @regions: the vendor's regions, indexed by region index
+ * @num_regions: entries of @regions (e.g. VFIO_PCI_NUM_REGIONS), at most 16
+ * @edid: the vendor's EDID state, or NULL; the core adds the GFX EDID
+ *	region at index @num_regions and resets @edid when a session ends
  * @region_size: for %VGPU_DISPLAY_REGION: bytes of each plane region,
- *	the largest framebuffer the device allows, page aligned
+ *	the largest framebuffer the device allows, page aligned. The two
+ *	plane regions follow the EDID region (or the vendor's regions).
  * @pci_vendor: PCI vendor ID of the emulated device; the plane regions'
  *	capability type is VFIO_REGION_TYPE_PCI_VENDOR_TYPE | @pci_vendor
  */
 struct vgpu_display_config {
 	enum vgpu_display_mode mode;
-	u32 region_index;
+	u64 vram_size;
+	struct vgpu_vram_budget *budget;
+	u32 device_flags;
+	u32 num_irqs;
+	const struct vgpu_region_desc *regions;
+	u32 num_regions;
+	struct vgpu_edid *edid;
 	u64 region_size;
 	u16 pci_vendor;
 };
+
+/**
+ * struct vgpu_region_ops - accessors of a vendor region
+ * @rw: read (@write false) or write @count bytes at @pos of the region;
+ *	the core has checked that the access lies within the region and is
+ *	not empty. Called with no core lock held; takes the vendor's own
+ *	locks but must not copy user memory under any lock a fault on the
+ *	device's mappings or the guest path takes. Returns the bytes
+ *	accessed or a negative errno.
+ * @add_caps: optional: add the region's capabilities to @caps for
+ *	VFIO_DEVICE_GET_REGION_INFO; returns 0 or a negative errno
+ */
+struct vgpu_region_ops {
+	ssize_t (*rw)(struct vgpu_display *disp, char __user *buf, size_t count,
+		      u64 pos, bool write);
+	int (*add_caps)(struct vgpu_display *disp, struct vfio_info_cap *caps);
+};
+
+/**
+ * struct vgpu_device - a VFIO device whose file operations the core serves
+ * @vdev: the VFIO device; the vendor's device structure embeds this first
+ * @display: the device's display, from vgpu_display_create()
+ *
+ * With it, a vendor's &struct vfio_device_ops take %VGPU_DEVICE_FOPS and
+ * vgpu_device_ioctl(), and its mdev driver vgpu_device_probe() and
+ * vgpu_device_remove().
+ */
+struct vgpu_device {
+	struct vfio_device vdev;
+	struct vgpu_display *display;
+};
+
+/* The file operations of a &struct vgpu_device, for its vfio_device_ops */
+#define VGPU_DEVICE_FOPS \
+	.read = vgpu_device_read, \
+	.write = vgpu_device_write, \
+	.mmap = vgpu_device_mmap, \
+	.bind_iommufd = vfio_iommufd_emulated_bind, \
+	.unbind_iommufd = vfio_iommufd_emulated_unbind, \
+	.attach_ioas = vfio_iommufd_emulated_attach_ioas, \
+	.detach_ioas = vfio_iommufd_emulated_detach_ioas
 
 struct vgpu_display *vgpu_display_create(const struct vgpu_display_ops *ops,
 					 void *priv,
@@ -195,21 +252,58 @@ struct vgpu_display *vgpu_display_create(const struct vgpu_display_ops *ops,
 					 struct vfio_device *vdev);
 void vgpu_display_destroy(struct vgpu_display *disp);
 void *vgpu_display_priv(const struct vgpu_display *disp);
-void vgpu_display_open(struct vgpu_display *disp, struct vgpu_vram *vram);
+int vgpu_display_open(struct vgpu_display *disp);
 void vgpu_display_close(struct vgpu_display *disp);
 void vgpu_display_regs_changed(struct vgpu_display *disp);
-long vgpu_display_ioctl(struct vgpu_display *disp, unsigned int cmd,
-			unsigned long arg);
 
-/* region plane helpers, for VGPU_DISPLAY_REGION displays */
-bool vgpu_display_is_region(const struct vgpu_display *disp, u32 index);
-int vgpu_display_region_info(struct vgpu_display *disp,
-			     struct vfio_region_info *info,
-			     struct vfio_info_cap *caps);
-int vgpu_display_region_mmap(struct vgpu_display *disp,
-			     struct vm_area_struct *vma, u32 index, u64 offset);
-ssize_t vgpu_display_region_rw(struct vgpu_display *disp, u32 index,
-			       char __user *buf, size_t count, u64 pos,
-			       bool write);
+ssize_t vgpu_device_read(struct vfio_device *vdev, char __user *buf,
+			 size_t count, loff_t *ppos);
+ssize_t vgpu_device_write(struct vfio_device *vdev, const char __user *buf,
+			  size_t count, loff_t *ppos);
+int vgpu_device_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
+long vgpu_device_ioctl(struct vfio_device *vdev, unsigned int cmd,
+		       unsigned long arg);
+int vgpu_device_probe(struct mdev_device *mdev, size_t size,
+		      const struct vfio_device_ops *ops);
+void vgpu_device_remove(struct mdev_device *mdev);
+
+/**
+ * struct vgpu_parent - a vendor's mdev parent device and driver
+ * @mdev: the mdev core's parent
+ * @class: the parent's class, /sys/class/<name>
+ * @dev: the parent device, /sys/class/<name>/<name>
+ * @driver: the vendor's mdev driver
+ */
+struct vgpu_parent {
+	struct mdev_parent mdev;
+	struct class class;
+	struct device dev;
+	struct mdev_driver *driver;
+};
+
+int vgpu_parent_register(struct vgpu_parent *parent, const char *name,
+			 struct mdev_driver *driver, struct mdev_type **types,
+			 unsigned int nr_types);
+void vgpu_parent_unregister(struct vgpu_parent *parent);
+
+/*
+ * module_vgpu_parent() - the init and exit of a vendor module that does
+ * nothing but register its mdev parent named @__name, with the mdev
+ * driver @__driver and the array of mdev types @__types
+ */
+#define module_vgpu_parent(__name, __driver, __types)				\
+static struct vgpu_parent vgpu_parent_of_##__driver;				\
+static int __init vgpu_parent_init_##__driver(void)				\
+{										\
+	return vgpu_parent_register(&vgpu_parent_of_##__driver, __name,	\
+				    &(__driver), __types,			\
+				    sizeof(__types) / sizeof((__types)[0]));	\
+}										\
+module_init(vgpu_parent_init_##__driver);					\
+static void __exit vgpu_parent_exit_##__driver(void)				\
+{										\
+	vgpu_parent_unregister(&vgpu_parent_of_##__driver);			\
+}										\
+module_exit(vgpu_parent_exit_##__driver)
 
 #endif /* VGPU_DISPLAY_H */

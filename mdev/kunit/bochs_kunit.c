@@ -38,7 +38,7 @@ static void vgpu_kunit_bochs_free(void *data)
 {
 	struct vgpu_bochs *vb = data;
 
-	vgpu_display_destroy(vb->display);
+	vgpu_display_destroy(vb->core.display);
 	mutex_destroy(&vb->lock);
 }
 
@@ -53,7 +53,10 @@ static void vgpu_kunit_bochs_free(void *data)
 struct vgpu_bochs *vgpu_kunit_bochs_new(struct kunit *test,
 					const struct vgpu_bochs_type *type)
 {
-	const struct vgpu_display_config config = { .mode = type->mode };
+	const struct vgpu_display_config config = {
+		.mode = type->mode,
+		.vram_size = type->vram_size,
+	};
 	static atomic_t seq = ATOMIC_INIT(0);
 	struct vgpu_bochs *vb;
 	struct device *dev;
@@ -65,10 +68,10 @@ struct vgpu_bochs *vgpu_kunit_bochs_new(struct kunit *test,
 	snprintf(name, sizeof(name), "vgpu_bochs_kunit%d", atomic_inc_return(&seq));
 	dev = kunit_device_register(test, name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	vb->vdev.dev = dev;
+	vb->core.vdev.dev = dev;
 	vb->type = type;
-	vb->display = vgpu_display_create(&vgpu_kunit_bochs_ops, vb, &config, &vb->vdev);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vb->display);
+	vb->core.display = vgpu_display_create(&vgpu_kunit_bochs_ops, vb, &config, &vb->core.vdev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vb->core.display);
 	mutex_init(&vb->lock);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vgpu_kunit_bochs_free, vb));
 	vgpu_bochs_cfg_init(vb);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the bounded layout cache of vgpu_display (mdev/core/display.c).
+ * KUnit: the bounded layout cache of vgpu_display (mdev/core/layout.c) and
+ * the planes that use it (mdev/core/plane.c).
  *
  * Each case gets a dma-buf display made by vgpu_display_create() on a
  * KUnit device, open on 4 MiB of video memory, whose vendor decode
  * callback returns the descriptors the case sets. The cache is driven
- * through the core's internals (vgpu_layout_get(), vgpu_layout_unuse_locked(),
+ * through the core's internals (vgpu_layout_find(), vgpu_layout_unuse(),
  * vgpu_layouts_trim(), vgpu_plane_update()) with max_idle_layouts set by
  * the case; layouts a case still holds when it ends are let go before the
  * display is destroyed.
@@ -60,19 +61,19 @@ static void layout_ctx_exit(void *data)
 {
 	struct layout_ctx *ctx = data;
 
-	mutex_lock(&ctx->disp->lock);
 	while (ctx->nr_held)
-		vgpu_layout_unuse_locked(ctx->disp, ctx->held[--ctx->nr_held]);
-	mutex_unlock(&ctx->disp->lock);
+		vgpu_layout_unuse(ctx->disp->layouts, ctx->held[--ctx->nr_held]);
 	vgpu_display_destroy(ctx->disp);
 	WRITE_ONCE(vgpu_max_idle_layouts, ctx->saved_max_idle);
 }
 
 static int layout_test_init(struct kunit *test)
 {
-	const struct vgpu_display_config config = { .mode = VGPU_DISPLAY_DMABUF };
+	const struct vgpu_display_config config = {
+		.mode = VGPU_DISPLAY_DMABUF,
+		.vram_size = SZ_4M,
+	};
 	struct layout_ctx *ctx;
-	struct vgpu_vram *vram;
 	struct device *dev;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
@@ -85,10 +86,7 @@ static int layout_test_init(struct kunit *test)
 	ctx->saved_max_idle = READ_ONCE(vgpu_max_idle_layouts);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, layout_ctx_exit, ctx));
 
-	vram = vgpu_vram_create(SZ_2M * 2, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vram);
-	vgpu_display_open(ctx->disp, vram);
-	vgpu_vram_put(vram);	/* the display holds its own reference */
+	KUNIT_ASSERT_EQ(test, 0, vgpu_display_open(ctx->disp));
 	test->priv = ctx;
 	return 0;
 }
@@ -107,9 +105,7 @@ static struct vgpu_layout *get_layout(struct kunit *test, unsigned int n)
 
 	KUNIT_ASSERT_LT(test, ctx->nr_held, MAX_HELD);
 	layout_desc(&desc, n);
-	mutex_lock(&ctx->disp->lock);
-	l = vgpu_layout_get(ctx->disp, &desc);
-	mutex_unlock(&ctx->disp->lock);
+	l = vgpu_layout_find(ctx->disp->layouts, &desc);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, l);
 	ctx->held[ctx->nr_held++] = l;
 	return l;
@@ -126,9 +122,7 @@ static u32 put_layout(struct kunit *test, struct vgpu_layout *l)
 		;
 	KUNIT_ASSERT_LT_MSG(test, i, ctx->nr_held, "layout %u not held", id);
 	ctx->held[i] = ctx->held[--ctx->nr_held];
-	mutex_lock(&ctx->disp->lock);
-	vgpu_layout_unuse_locked(ctx->disp, l);
-	mutex_unlock(&ctx->disp->lock);
+	vgpu_layout_unuse(ctx->disp->layouts, l);
 	return id;
 }
 
@@ -143,9 +137,9 @@ static struct vgpu_layout *find_id(struct kunit *test, u32 id)
 	struct layout_ctx *ctx = test->priv;
 	struct vgpu_layout *l;
 
-	mutex_lock(&ctx->disp->lock);
-	l = xa_load(&ctx->disp->layouts, id);
-	mutex_unlock(&ctx->disp->lock);
+	mutex_lock(&ctx->disp->layouts->lock);
+	l = xa_load(&ctx->disp->layouts->ids, id);
+	mutex_unlock(&ctx->disp->layouts->lock);
 	return l;
 }
 
@@ -164,8 +158,8 @@ static void layout_ids_assigned(struct kunit *test)
 	/* the same configuration is the same layout, one more user */
 	KUNIT_EXPECT_PTR_EQ(test, get_layout(test, 1), a);
 	KUNIT_EXPECT_EQ(test, a->users, 2);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_layouts, 2);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_idle, 0);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_layouts, 2);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_idle, 0);
 }
 
 static void layout_idle_cached_up_to_limit(struct kunit *test)
@@ -177,8 +171,8 @@ static void layout_idle_cached_up_to_limit(struct kunit *test)
 	set_max_idle(3);
 	for (i = 0; i < ARRAY_SIZE(id); i++)
 		id[i] = idle_layout(test, i);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_idle, 3);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_layouts, 3);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_idle, 3);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_layouts, 3);
 	KUNIT_EXPECT_NULL(test, find_id(test, id[0]));
 	KUNIT_EXPECT_NULL(test, find_id(test, id[1]));
 	for (i = 2; i < ARRAY_SIZE(id); i++)
@@ -213,8 +207,8 @@ static void layout_zero_limit_caches_nothing(struct kunit *test)
 	set_max_idle(0);
 	a = idle_layout(test, 1);
 	KUNIT_EXPECT_NULL(test, find_id(test, a));
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_layouts, 0);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_idle, 0);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_layouts, 0);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_idle, 0);
 }
 
 static void layout_in_use_never_dropped(struct kunit *test)
@@ -228,13 +222,11 @@ static void layout_in_use_never_dropped(struct kunit *test)
 	a = get_layout(test, 1);
 	for (i = 2; i < 10; i++)
 		idle_layout(test, i);
-	mutex_lock(&ctx->disp->lock);
-	vgpu_layouts_trim(ctx->disp, 0);
-	mutex_unlock(&ctx->disp->lock);
+	vgpu_layouts_trim(ctx->disp->layouts, 0);
 	KUNIT_EXPECT_PTR_EQ(test, find_id(test, a->id), a);
 	KUNIT_EXPECT_EQ(test, a->users, 1);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_layouts, 1);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_idle, 0);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_layouts, 1);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_idle, 0);
 	/* idle now, and with no room in the cache: gone */
 	id = put_layout(test, a);
 	KUNIT_EXPECT_NULL(test, find_id(test, id));
@@ -244,13 +236,9 @@ static void layout_in_use_never_dropped(struct kunit *test)
 static void reopen(struct kunit *test)
 {
 	struct layout_ctx *ctx = test->priv;
-	struct vgpu_vram *vram;
 
 	vgpu_display_close(ctx->disp);
-	vram = vgpu_vram_create(SZ_2M * 2, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vram);
-	vgpu_display_open(ctx->disp, vram);
-	vgpu_vram_put(vram);
+	KUNIT_ASSERT_EQ(test, 0, vgpu_display_open(ctx->disp));
 }
 
 static void layout_earlier_session_not_found(struct kunit *test)
@@ -267,17 +255,17 @@ static void layout_earlier_session_not_found(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, find_id(test, b));
 	/* the held one lives on, marked as the earlier session's */
 	KUNIT_EXPECT_PTR_EQ(test, find_id(test, a->id), a);
-	KUNIT_EXPECT_NE(test, a->session, ctx->disp->session);
+	KUNIT_EXPECT_NE(test, a->session, ctx->disp->layouts->session);
 	/* the same configuration in the new session is a new layout */
 	a2 = get_layout(test, 1);
 	KUNIT_EXPECT_PTR_NE(test, a2, a);
 	KUNIT_EXPECT_NE(test, a2->id, a->id);
 	KUNIT_EXPECT_NE(test, a2->id, b);
-	KUNIT_EXPECT_EQ(test, a2->session, ctx->disp->session);
+	KUNIT_EXPECT_EQ(test, a2->session, ctx->disp->layouts->session);
 	/* let go, the old one is not cached even though there is room */
 	id = put_layout(test, a);
 	KUNIT_EXPECT_NULL(test, find_id(test, id));
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_layouts, 1);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_layouts, 1);
 }
 
 static void layout_ids_not_reused_while_live(struct kunit *test)
@@ -289,9 +277,9 @@ static void layout_ids_not_reused_while_live(struct kunit *test)
 	a = get_layout(test, 1);
 	KUNIT_ASSERT_EQ(test, a->id, 1);
 	/* the allocator is about to wrap */
-	mutex_lock(&ctx->disp->lock);
-	ctx->disp->next_id = U32_MAX;
-	mutex_unlock(&ctx->disp->lock);
+	mutex_lock(&ctx->disp->layouts->lock);
+	ctx->disp->layouts->next_id = U32_MAX;
+	mutex_unlock(&ctx->disp->layouts->lock);
 	b = get_layout(test, 2);
 	KUNIT_EXPECT_EQ(test, b->id, U32_MAX);
 	c = get_layout(test, 3);
@@ -307,14 +295,14 @@ static struct vgpu_plane_state *update(struct kunit *test, unsigned int type)
 	struct layout_ctx *ctx = test->priv;
 
 	vgpu_display_regs_changed(ctx->disp);
-	KUNIT_EXPECT_EQ(test, vgpu_plane_update(ctx->disp, type), 0);
-	return &ctx->disp->planes[type - 1].state;
+	KUNIT_EXPECT_EQ(test, vgpu_plane_update(&ctx->disp->planes, type), 0);
+	return &ctx->disp->planes.plane[type - 1].state;
 }
 
 static void layout_plane_update_ids(struct kunit *test)
 {
 	struct layout_ctx *ctx = test->priv;
-	struct vgpu_plane *pl = &ctx->disp->planes[VGPU_PLANE_PRIMARY - 1];
+	struct vgpu_plane *pl = &ctx->disp->planes.plane[VGPU_PLANE_PRIMARY - 1];
 	struct vgpu_plane_state *st;
 	unsigned int decodes;
 	u32 x, gen;
@@ -332,7 +320,7 @@ static void layout_plane_update_ids(struct kunit *test)
 
 	/* registers unchanged: no decode at all */
 	decodes = ctx->decodes;
-	KUNIT_EXPECT_EQ(test, vgpu_plane_update(ctx->disp, VGPU_PLANE_PRIMARY), 0);
+	KUNIT_EXPECT_EQ(test, vgpu_plane_update(&ctx->disp->planes, VGPU_PLANE_PRIMARY), 0);
 	KUNIT_EXPECT_EQ(test, ctx->decodes, decodes);
 	/* rewritten to the same mode: same id, same generation */
 	update(test, VGPU_PLANE_PRIMARY);
@@ -345,7 +333,7 @@ static void layout_plane_update_ids(struct kunit *test)
 	update(test, VGPU_PLANE_PRIMARY);
 	KUNIT_EXPECT_NE(test, st->id, x);
 	KUNIT_EXPECT_EQ(test, st->generation, gen + 1);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_idle, 1);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_idle, 1);
 	KUNIT_EXPECT_NOT_NULL(test, find_id(test, x));
 
 	/* and back: the cached id again */
@@ -359,7 +347,7 @@ static void layout_plane_update_ids(struct kunit *test)
 	update(test, VGPU_PLANE_PRIMARY);
 	KUNIT_EXPECT_EQ(test, st->id, 0);
 	KUNIT_EXPECT_NULL(test, pl->cur);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_idle, 2);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_idle, 2);
 }
 
 static void layout_plane_shown_survives_churn(struct kunit *test)
@@ -377,13 +365,11 @@ static void layout_plane_shown_survives_churn(struct kunit *test)
 		layout_desc(&ctx->decoded[1], i);
 		update(test, VGPU_PLANE_CURSOR);
 	}
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_idle, 1);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_layouts, 3);
-	mutex_lock(&ctx->disp->lock);
-	vgpu_layouts_trim(ctx->disp, 0);
-	mutex_unlock(&ctx->disp->lock);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_layouts, 2);
-	st = &ctx->disp->planes[VGPU_PLANE_PRIMARY - 1].state;
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_idle, 1);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_layouts, 3);
+	vgpu_layouts_trim(ctx->disp->layouts, 0);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_layouts, 2);
+	st = &ctx->disp->planes.plane[VGPU_PLANE_PRIMARY - 1].state;
 	KUNIT_EXPECT_EQ(test, st->id, shown);
 	KUNIT_EXPECT_NOT_NULL(test, find_id(test, shown));
 }
@@ -410,7 +396,7 @@ static void layout_cursor_move_keeps_id(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->generation, gen);
 	KUNIT_EXPECT_EQ(test, st->desc.x_pos, -30);
 	KUNIT_EXPECT_EQ(test, st->desc.y_pos, 40);
-	KUNIT_EXPECT_EQ(test, ctx->disp->nr_layouts, 1);
+	KUNIT_EXPECT_EQ(test, ctx->disp->layouts->nr_layouts, 1);
 
 	/* a new image is a new layout and a new generation */
 	cur->width = 32;

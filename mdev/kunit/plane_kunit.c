@@ -93,7 +93,7 @@ static void plane_decode(struct kunit *test, const struct plane_case *c,
 	vb->dispi[VBE_DISPI_INDEX_X_OFFSET] = c->xoff;
 	vb->dispi[VBE_DISPI_INDEX_Y_OFFSET] = c->yoff;
 	memset(desc, 0, sizeof(*desc));
-	vgpu_bochs_decode(vb->display, VGPU_PLANE_PRIMARY, desc);
+	vgpu_bochs_decode(vb->core.display, VGPU_PLANE_PRIMARY, desc);
 }
 
 static void plane_valid_modes(struct kunit *test)
@@ -136,14 +136,14 @@ static void plane_programmed_through_mmio(struct kunit *test)
 	struct vgpu_plane_desc desc = {};
 	unsigned int i;
 
-	vgpu_bochs_decode(vb->display, VGPU_PLANE_PRIMARY, &desc);
+	vgpu_bochs_decode(vb->core.display, VGPU_PLANE_PRIMARY, &desc);
 	KUNIT_EXPECT_EQ(test, desc.drm_format, 0);
 	for (i = 0; i < ARRAY_SIZE(mode); i++) {
 		u8 b[2] = { mode[i][1] & 0xff, mode[i][1] >> 8 };
 
 		vgpu_bochs_mmio_write(vb, VGPU_MMIO_DISPI_OFFSET + 2 * mode[i][0], b, 2);
 	}
-	vgpu_bochs_decode(vb->display, VGPU_PLANE_PRIMARY, &desc);
+	vgpu_bochs_decode(vb->core.display, VGPU_PLANE_PRIMARY, &desc);
 	KUNIT_EXPECT_EQ(test, desc.drm_format, XR24);
 	KUNIT_EXPECT_EQ(test, desc.width, 1280);
 	KUNIT_EXPECT_EQ(test, desc.height, 720);
@@ -201,7 +201,7 @@ static void cursor_off_after_reset(struct kunit *test)
 	/* the plane type picks the cursor decoder */
 	vb->cursor[CUR(CTRL)] = VGPU_BOCHS_CURSOR_ENABLE;
 	memset(&desc, 0, sizeof(desc));
-	vgpu_bochs_decode(vb->display, VGPU_PLANE_CURSOR, &desc);
+	vgpu_bochs_decode(vb->core.display, VGPU_PLANE_CURSOR, &desc);
 	KUNIT_EXPECT_EQ(test, desc.drm_format, DRM_FORMAT_ARGB8888);
 }
 
