@@ -60,6 +60,8 @@ KUNIT_BUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)/mdev/kunit KBUILD_EXTRA_SYMBOLS=$(C
 modules: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/minivendor \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules
 	$(if $(KDIR_KUNIT),$(KUNIT_BUILD) modules)
 
 userspace: need-deps
@@ -74,9 +76,13 @@ lint: need-kdir need-deps
 	@echo "lint: W=1 C=2 (sparse) build"
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR)/selftests/importer clean >/dev/null
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR)/selftests/minivendor clean >/dev/null
 	@$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules > .lint-build.log 2>&1 || \
 	  { cat .lint-build.log; exit 1; }
 	@$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer W=1 C=2 modules \
+	  >> .lint-build.log 2>&1 || { cat .lint-build.log; exit 1; }
+	@$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/minivendor W=1 C=2 \
+	  KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules \
 	  >> .lint-build.log 2>&1 || { cat .lint-build.log; exit 1; }
 	@$(if $(KDIR_KUNIT),$(KUNIT_BUILD) W=1 C=2 modules >> .lint-build.log 2>&1 || \
 	  { cat .lint-build.log; exit 1; })
@@ -188,6 +194,7 @@ check-debug:
 clean:
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer clean
+	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/minivendor clean
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/mdev/kunit clean
 	$(MAKE) -C qemu-glue clean
 	rm -rf $(E2E_LINUX_BUILD)

@@ -6,17 +6,19 @@
 # normal in-place build.
 #
 # Kbuild's M= writes its objects next to the sources, so the module sources
-# (Kbuild, mdev/, uapi/, selftests/importer/: tracked and new, untracked
+# (Kbuild, mdev/, uapi/, selftests/importer/ and minivendor/: tracked and
+# new, untracked
 # files alike) are copied into OUT with their timestamps and built there
-# with W=1, the test importer and the KUnit suites (mdev/kunit) as the
-# external builds they are. Any compiler, objtool or modpost warning fails the build; the
+# with W=1, the test importer, the minimal vendor and the KUnit suites
+# (mdev/kunit) as the external builds they are. Any compiler, objtool or modpost warning fails the build; the
 # objects are then removed so the next run compiles, and reports, again.
 # It also fails if objtool did not check the objects with --uaccess.
 #
 # Usage: scripts/debug-modules.sh KDIR OUT
 #   KDIR  a configured and built kernel tree (O= build directory)
 #   OUT   where the copy and the .ko files go, e.g. build/kdebug
-#         (then OUT/mdev/*.ko, OUT/selftests/importer/*.ko: VGPU_KO_DIR=OUT;
+#         (then OUT/mdev/*.ko, OUT/selftests/{importer,minivendor}/*.ko:
+#         VGPU_KO_DIR=OUT;
 #         for a kernel with KUnit also OUT/mdev/kunit/*.ko)
 set -euo pipefail
 
@@ -41,7 +43,7 @@ if [ "$(cat "$out/.kdir" 2>/dev/null)" != "$stamp" ]; then
 fi
 
 cd "$top"
-files=$(git ls-files --cached --others --exclude-standard Kbuild mdev uapi selftests/importer |
+files=$(git ls-files --cached --others --exclude-standard Kbuild mdev uapi selftests/importer selftests/minivendor |
 	while read -r f; do
 		[ -f "$f" ] && echo "$f"
 	done | sort)
@@ -57,7 +59,7 @@ log "building the modules against $kdir in $out (W=1)"
 # main build or external module builds of their own, linked against the
 # driver's symbols; build them either way.
 dirs=("$out")
-for sub in selftests/importer mdev/kunit; do
+for sub in selftests/importer selftests/minivendor mdev/kunit; do
 	[ -f "$out/$sub/Kbuild" ] || continue
 	grep -qsE "^[^#]*(${sub%/*}/)?${sub##*/}/" "$out/Kbuild" "$out/${sub%/*}/Kbuild" ||
 		dirs+=("$out/$sub")

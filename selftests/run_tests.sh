@@ -24,7 +24,8 @@
 cd "$(dirname "$0")" || exit 2
 
 ALL="module_test mdev_type_test vfio_device_test cfg_space_test region_test
-     edid_test plane_test cursor_test dmabuf_test region_plane_test budget_test
+     edid_test plane_test cursor_test dmabuf_test region_plane_test
+     mini_vendor_test budget_test
      fault_test libvgpu_test tools_test
      kunit_test.sh
      qemu_e2e_test"
@@ -42,7 +43,7 @@ if [ "${VGPU_KMEMLEAK:-}" != 0 ]; then
 	fi
 fi
 
-OUR_MODULES="vgpu_bochs vgpu_test_importer vgpu_display"
+OUR_MODULES="vgpu_bochs vgpu_mini vgpu_test_importer vgpu_display"
 
 # Two scans some seconds apart: an object is reported once it stayed
 # unreferenced past kmemleak's minimum age (5 s).
