@@ -4,7 +4,7 @@
 #
 #   make deps     install packages, fetch and cache Linux 6.12 (scripts/deps.sh)
 #   make          kernel modules + userspace (library, selftests)
-#   make lint     checkpatch --strict, W=1, sparse, kernel-doc, docs build
+#   make lint     checkpatch --strict, layers, W=1, sparse, kernel-doc, docs
 #   make docs     HTML documentation and man pages in build/docs
 #   make vmtest   run the selftests in a 6.12 VM   (T="prog [harness args]")
 #   make check    deps, build, lint, vmtest; ends with "N passed, N failed"
@@ -73,6 +73,8 @@ lint: need-kdir need-deps
 	@echo "lint: checkpatch --strict"
 	@$(CHECKPATCH) --quiet --show-types -f $(KERNEL_SOURCES)
 	@$(CHECKPATCH) --quiet --show-types $(CHECKPATCH_USER) -f $(USER_SOURCES)
+	@echo "lint: the core's layers (Documentation/architecture.rst)"
+	@scripts/check-layers
 	@echo "lint: W=1 C=2 (sparse) build"
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) clean >/dev/null
 	@$(MAKE) -s -C $(KDIR) M=$(CURDIR)/selftests/importer clean >/dev/null

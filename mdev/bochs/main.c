@@ -70,7 +70,7 @@ static struct mdev_type *vgpu_bochs_mdev_types[] = {
 
 /*
  * Video memory of all instances: reserved per instance, plus what dma-bufs
- * of ended sessions still hold (see vgpu_vram_retire()).
+ * of ended sessions still hold (see vgpu_display_close()).
  */
 static struct vgpu_vram_budget *vgpu_bochs_budget;
 

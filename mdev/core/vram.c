@@ -365,8 +365,8 @@ void vgpu_vram_unpin(struct vgpu_vram *vram, u64 offset, u64 size)
  *
  * Frees every piece no dma-buf pins. The pinned ones stay until their
  * last dma-buf is released and count against the budget given to
- * vgpu_vram_create() meanwhile. Call from the close_device callback,
- * after the display was closed and before dropping the reference.
+ * vgpu_vram_create() meanwhile. Called by vgpu_display_close(), after
+ * the display let go of it and before it drops its reference.
  *
  * Context: process context, may sleep.
  */
