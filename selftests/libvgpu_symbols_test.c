@@ -166,10 +166,10 @@ FIXTURE_SETUP(so)
 	int (*so_open)(const char *uuid, struct vgpu **out);
 
 	VGPU_MARK();
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
 	vgpu_uuid_new(self->uuid);
-	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
+	test_cmd_create("hd", self->uuid);
 	self->dl = dlopen(SO, RTLD_NOW | RTLD_LOCAL);
 	ASSERT_NE(NULL, self->dl) TH_LOG("%s", dlerror());
 	so_open = dlsym(self->dl, "vgpu_open");
@@ -224,7 +224,7 @@ TEST_F(so, vgpu_0_programs_get_the_old_layouts)
 	ASSERT_NE(NULL, get_stats);
 	ASSERT_NE(NULL, device_fd);
 
-	ASSERT_EQ(0, vgpu_set_mode(device_fd(self->vgpu), 640, 480, 32, 640, 0, 0));
+	test_cmd_set_mode(device_fd(self->vgpu), 640, 480, 32, 640, 0, 0);
 	memset(&fr, 0xa5, sizeof(fr));
 	ASSERT_EQ(0, frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
 	ASSERT_EQ(DRM_FORMAT_XRGB8888, fr.plane.drm_format);
@@ -254,10 +254,10 @@ TEST_F(so, vgpu_0_png_and_vnc_say_they_left)
 	ASSERT_NE(NULL, write_png);
 	ASSERT_NE(NULL, vnc_grab);
 	unlink("/tmp/abi.png");
-	ASSERT_EQ(-EOPNOTSUPP, write_png(&fr, "/tmp/abi.png"));
+	test_err(EOPNOTSUPP, write_png(&fr, "/tmp/abi.png"));
 	ASSERT_NE(0, access("/tmp/abi.png", F_OK));
 	memset(&img, 0xa5, sizeof(img));
-	ASSERT_EQ(-EOPNOTSUPP, vnc_grab("127.0.0.1", 5900, 1, &img));
+	test_err(EOPNOTSUPP, vnc_grab("127.0.0.1", 5900, 1, &img));
 	ASSERT_EQ(NULL, img.pixels);
 	ASSERT_EQ(NULL, dlvsym(self->dl, "vgpu_write_png", "VGPU_1"));
 }

@@ -32,9 +32,7 @@
 #define FLIP_LINES	(FB_H * 2)
 
 FIXTURE(lib) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 };
 
 FIXTURE_VARIANT(lib) {
@@ -105,29 +103,29 @@ TEST(log_fn_hears_each_failing_call)
 	size_t n;
 
 	vgpu_set_log_fn(log_keep, &seen);
-	ASSERT_EQ(-EINVAL, vgpu_open("bogus", &v));
+	test_err(EINVAL, vgpu_open("bogus", &v));
 	ASSERT_EQ(1, seen.calls);
 	ASSERT_EQ(-EINVAL, seen.err);
 	ASSERT_STREQ("vgpu_open", seen.func);
 	ASSERT_NE(NULL, strstr(seen.msg, "'bogus' is not a UUID")) TH_LOG("%s", seen.msg);
 
-	ASSERT_EQ(-ENOENT, vgpu_open("01234567-89ab-cdef-0123-456789abcdef", &v));
+	test_err(ENOENT, vgpu_open("01234567-89ab-cdef-0123-456789abcdef", &v));
 	ASSERT_EQ(2, seen.calls);
 	ASSERT_EQ(-ENOENT, seen.err);
 	ASSERT_NE(NULL, strstr(seen.msg, "no instance 01234567-89ab-cdef-0123-456789abcdef"))
 		TH_LOG("%s", seen.msg);
 
-	ASSERT_EQ(-ENOENT, vgpu_find_type(NULL, "no-such-type", &t));
+	test_err(ENOENT, vgpu_find_type(NULL, "no-such-type", &t));
 	ASSERT_EQ(3, seen.calls);
 	ASSERT_STREQ("vgpu_find_type", seen.func);
 	ASSERT_NE(NULL, strstr(seen.msg, "'no-such-type'")) TH_LOG("%s", seen.msg);
 
 	/* success says nothing, and without a function nothing is said */
-	ASSERT_EQ(0, vgpu_list_types(&types, &n));
+	test_cmd(vgpu_list_types(&types, &n));
 	free(types);
 	ASSERT_EQ(3, seen.calls);
 	vgpu_set_log_fn(NULL, NULL);
-	ASSERT_EQ(-EINVAL, vgpu_open("bogus", &v));
+	test_err(EINVAL, vgpu_open("bogus", &v));
 	ASSERT_EQ(3, seen.calls);
 	ASSERT_EQ(NULL, v);
 }
@@ -146,7 +144,7 @@ TEST_F(lib, no_plane_yet_before_a_mode)
 	ASSERT_EQ(-ENODATA, ret);
 	ASSERT_NE(NULL, strstr(vgpu_strerror(ret), "no plane yet"));
 	fr.plane.argsz = sizeof(fr.plane);
-	ASSERT_EQ(-EINVAL, vgpu_query(self->vgpu, 3, &fr.plane));
+	test_err(EINVAL, vgpu_query(self->vgpu, 3, &fr.plane));
 }
 
 /* argsz: too small is refused; a bigger struct gets what the library has */
@@ -161,10 +159,10 @@ TEST_F(lib, argsz_bounds_what_the_library_fills)
 	uint32_t handle;
 	unsigned int i;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
 	memset(&big, 0xa5, sizeof(big));
 	big.fr.argsz = sizeof(big);
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &big.fr));
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &big.fr));
 	ASSERT_EQ(sizeof(big.fr), big.fr.argsz);
 	ASSERT_EQ(sizeof(big.fr.plane), big.fr.plane.argsz);
 	ASSERT_EQ(FB_W, big.fr.plane.width);
@@ -172,20 +170,20 @@ TEST_F(lib, argsz_bounds_what_the_library_fills)
 	for (i = 0; i < sizeof(big.tail); i++)
 		ASSERT_EQ(0xa5, big.tail[i]) TH_LOG("byte %u past the frame", i);
 
-	ASSERT_EQ(-EINVAL, vgpu_get_stats(self->vgpu, &st));
-	ASSERT_EQ(-EINVAL, vgpu_query(self->vgpu, VGPU_PLANE_PRIMARY, &p));
+	test_err(EINVAL, vgpu_get_stats(self->vgpu, &st));
+	test_err(EINVAL, vgpu_query(self->vgpu, VGPU_PLANE_PRIMARY, &p));
 	big.fr.argsz = sizeof(big.fr) - 1;
-	ASSERT_EQ(-EINVAL, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &big.fr));
-	ASSERT_EQ(-EINVAL, vgpu_frame_import_drm(&big.fr, -1, &handle));
+	test_err(EINVAL, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &big.fr));
+	test_err(EINVAL, vgpu_frame_import_drm(&big.fr, -1, &handle));
 }
 
 TEST_F(lib, frame_shows_the_guest_picture_2mib_aligned)
 {
 	struct vgpu_frame fr = { .argsz = sizeof(fr) };
 
-	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 1));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
+	test_cmd(vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 1));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
 	ASSERT_EQ(DRM_FORMAT_XRGB8888, fr.plane.drm_format);
 	ASSERT_EQ(FB_W, fr.plane.width);
 	ASSERT_EQ(FB_H, fr.plane.height);
@@ -197,7 +195,7 @@ TEST_F(lib, frame_shows_the_guest_picture_2mib_aligned)
 	ASSERT_EQ(0, frame_mismatches(&fr, 1));
 
 	/* the mapping is live: a new picture shows without a new frame */
-	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 2));
+	test_cmd(vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 2));
 	ASSERT_EQ(0, frame_mismatches(&fr, 2));
 }
 
@@ -206,13 +204,13 @@ TEST_F(lib, unchanged_generation_redoes_nothing)
 	struct vgpu_frame a = { .argsz = sizeof(a) }, b = { .argsz = sizeof(b) };
 	struct vgpu_stats st = { .argsz = sizeof(st) };
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &a));
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &b));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &a));
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &b));
 	ASSERT_EQ(0, b.changes);
 	ASSERT_EQ(a.pixels, b.pixels);
 	ASSERT_EQ(a.plane.generation, b.plane.generation);
-	ASSERT_EQ(0, vgpu_get_stats(self->vgpu, &st));
+	test_cmd(vgpu_get_stats(self->vgpu, &st));
 	ASSERT_EQ(1, st.unchanged);
 	ASSERT_EQ(2, st.queries);
 	ASSERT_EQ(1, st.cached);
@@ -221,8 +219,8 @@ TEST_F(lib, unchanged_generation_redoes_nothing)
 		ASSERT_EQ(1, vgpu_display_stat(self->uuid, "live_dmabufs"));
 
 	/* a new mode is a new layout */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &b));
+	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &b));
 	ASSERT_TRUE(b.changes & VGPU_FRAME_NEW_LAYOUT);
 	ASSERT_NE(a.plane.generation, b.plane.generation);
 	ASSERT_EQ(800, b.plane.width);
@@ -234,19 +232,19 @@ TEST_F(lib, flips_reuse_cached_buffers)
 	struct vgpu_stats st = { .argsz = sizeof(st) };
 	int i;
 
-	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 3));
-	ASSERT_EQ(0, vgpu_test_draw(self->fd, (uint64_t)FLIP_LINES * FB_STRIDE,
-				    FB_W, FB_H, FB_STRIDE, 4));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
+	test_cmd(vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 3));
+	test_cmd(vgpu_test_draw(self->fd, (uint64_t)FLIP_LINES * FB_STRIDE, FB_W, FB_H,
+				FB_STRIDE, 4));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
 	for (i = 0; i < 20; i++) {
 		unsigned int buf = i & 1;
 
-		ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, buf * FLIP_LINES));
-		ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
+		test_cmd_set_offset(self->fd, 0, buf * FLIP_LINES);
+		test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
 		ASSERT_TRUE(fr.changes & VGPU_FRAME_NEW_LAYOUT);
 		ASSERT_EQ(0, frame_mismatches(&fr, 3 + buf)) TH_LOG("flip %d", i);
 	}
-	ASSERT_EQ(0, vgpu_get_stats(self->vgpu, &st));
+	test_cmd(vgpu_get_stats(self->vgpu, &st));
 	if (variant->kind == VGPU_KIND_DMABUF) {
 		/* two buffers: two GETs, every other flip served by the cache */
 		ASSERT_EQ(2, st.dmabuf_gets);
@@ -268,21 +266,21 @@ TEST_F(lib, dmabuf_cache_is_bounded)
 
 	if (variant->kind != VGPU_KIND_DMABUF)
 		SKIP(return, "region displays keep one mapping per region");
-	ASSERT_EQ(-EINVAL, vgpu_set_cache_size(self->vgpu, 0));
-	ASSERT_EQ(0, vgpu_set_cache_size(self->vgpu, 3));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
+	test_err(EINVAL, vgpu_set_cache_size(self->vgpu, 0));
+	test_cmd(vgpu_set_cache_size(self->vgpu, 3));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
 	for (i = 0; i < 10; i++) {
-		ASSERT_EQ(0, vgpu_set_offset(self->fd, 0, i * FB_H));
-		ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
-		ASSERT_EQ(0, vgpu_get_stats(self->vgpu, &st));
+		test_cmd_set_offset(self->fd, 0, i * FB_H);
+		test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
+		test_cmd(vgpu_get_stats(self->vgpu, &st));
 		ASSERT_GE(3, st.cached);
 		ASSERT_GE(3, vgpu_display_stat(self->uuid, "live_dmabufs"));
 	}
 	ASSERT_EQ(10, st.dmabuf_gets);
 	ASSERT_EQ(7, st.evictions);
 	/* shrinking keeps the current frame's dma-buf */
-	ASSERT_EQ(0, vgpu_set_cache_size(self->vgpu, 1));
-	ASSERT_EQ(0, vgpu_get_stats(self->vgpu, &st));
+	test_cmd(vgpu_set_cache_size(self->vgpu, 1));
+	test_cmd(vgpu_get_stats(self->vgpu, &st));
 	ASSERT_EQ(1, st.cached);
 	ASSERT_EQ(1, vgpu_display_stat(self->uuid, "live_dmabufs"));
 	ASSERT_EQ(fcntl(fr.dmabuf_fd, F_GETFD) >= 0, 1);
@@ -296,10 +294,10 @@ TEST_F(lib, png_has_the_pixels)
 	long bad;
 	uint8_t *rgb;
 
-	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 5));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
-	ASSERT_EQ(0, vgpu_util_write_png(&fr, path));
+	test_cmd(vgpu_test_draw(self->fd, 0, FB_W, FB_H, FB_STRIDE, 5));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
+	test_cmd(vgpu_util_write_png(&fr, path));
 	rgb = vgpu_png_load(path, &w, &h, &ch);
 	ASSERT_NE(NULL, rgb);
 	ASSERT_EQ(FB_W, w);
@@ -309,7 +307,7 @@ TEST_F(lib, png_has_the_pixels)
 	free(rgb);
 	unlink(path);
 	ASSERT_EQ(0, bad);
-	ASSERT_EQ(-ENOENT, vgpu_util_write_png(&fr, "/nonexistent/dir/x.png"));
+	test_err(ENOENT, vgpu_util_write_png(&fr, "/nonexistent/dir/x.png"));
 }
 
 TEST_F(lib, png_of_rgb565)
@@ -325,12 +323,11 @@ TEST_F(lib, png_of_rgb565)
 	/* red ramp on line 0: 5 bits of red expand to 8 */
 	for (x = 0; x < FB_W; x++)
 		line[x] = (x & 31) << 11 | 0x3f << 5;
-	ASSERT_EQ(sizeof(line), vgpu_region_write(self->fd, VFIO_PCI_BAR0_REGION_INDEX, 0,
-						  line, sizeof(line)));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 16, FB_W, 0, 0));
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
+	test_cmd_region_write(self->fd, VFIO_PCI_BAR0_REGION_INDEX, 0, line, sizeof(line));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 16, FB_W, 0, 0);
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
 	ASSERT_EQ(DRM_FORMAT_RGB565, fr.plane.drm_format);
-	ASSERT_EQ(0, vgpu_util_write_png(&fr, path));
+	test_cmd(vgpu_util_write_png(&fr, path));
 	rgb = vgpu_png_load(path, &w, &h, &ch);
 	ASSERT_NE(NULL, rgb);
 	for (x = 0; x < 32; x++) {
@@ -354,24 +351,23 @@ TEST_F(lib, cursor_frame_and_rgba_png)
 		SKIP(return, "region displays have no cursor plane");
 	for (i = 0; i < 64 * 64; i++)
 		img[i] = (i & 1 ? 0x80u : 0xffu) << 24 | vgpu_test_pixel(6, i % 64, i / 64);
-	ASSERT_EQ(sizeof(img), vgpu_region_write(self->fd, VFIO_PCI_BAR0_REGION_INDEX,
-						 16 * MIB, img, sizeof(img)));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
-	ASSERT_EQ(-ENODATA, vgpu_frame_get(self->vgpu, VGPU_PLANE_CURSOR, &fr));
+	test_cmd_region_write(self->fd, VFIO_PCI_BAR0_REGION_INDEX, 16 * MIB, img, sizeof(img));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
+	test_err(ENODATA, vgpu_frame_get(self->vgpu, VGPU_PLANE_CURSOR, &fr));
 	reg = 16 * MIB;
-	ASSERT_EQ(4, vgpu_region_write(self->fd, VFIO_PCI_BAR2_REGION_INDEX,
-				       VGPU_BOCHS_MMIO_CURSOR + VGPU_BOCHS_CURSOR_OFFSET, &reg, 4));
+	test_cmd_region_write(self->fd, VFIO_PCI_BAR2_REGION_INDEX,
+			      VGPU_BOCHS_MMIO_CURSOR + VGPU_BOCHS_CURSOR_OFFSET, &reg, 4);
 	reg = 100;
-	ASSERT_EQ(4, vgpu_region_write(self->fd, VFIO_PCI_BAR2_REGION_INDEX,
-				       VGPU_BOCHS_MMIO_CURSOR + VGPU_BOCHS_CURSOR_X, &reg, 4));
+	test_cmd_region_write(self->fd, VFIO_PCI_BAR2_REGION_INDEX,
+			      VGPU_BOCHS_MMIO_CURSOR + VGPU_BOCHS_CURSOR_X, &reg, 4);
 	reg = VGPU_BOCHS_CURSOR_ENABLE;
-	ASSERT_EQ(4, vgpu_region_write(self->fd, VFIO_PCI_BAR2_REGION_INDEX,
-				       VGPU_BOCHS_MMIO_CURSOR + VGPU_BOCHS_CURSOR_CTRL, &reg, 4));
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_CURSOR, &fr));
+	test_cmd_region_write(self->fd, VFIO_PCI_BAR2_REGION_INDEX,
+			      VGPU_BOCHS_MMIO_CURSOR + VGPU_BOCHS_CURSOR_CTRL, &reg, 4);
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_CURSOR, &fr));
 	ASSERT_EQ(DRM_FORMAT_ARGB8888, fr.plane.drm_format);
 	ASSERT_EQ(100, fr.plane.x_pos);
 	ASSERT_EQ(0, memcmp(fr.pixels, img, sizeof(img)));
-	ASSERT_EQ(0, vgpu_util_write_png(&fr, path));
+	test_cmd(vgpu_util_write_png(&fr, path));
 	rgba = vgpu_png_load(path, &w, &h, &ch);
 	ASSERT_NE(NULL, rgba);
 	ASSERT_EQ(4, ch);
@@ -390,15 +386,15 @@ TEST_F(lib, dmabuf_imports_into_drm)
 	uint32_t handle = 0;
 	int drm;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
-	ASSERT_EQ(0, vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
+	test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
 	drm = vgpu_vgem_open(NULL);
 	if (drm < 0)
 		SKIP(return, "no vgem DRM device (modprobe vgem)");
 	if (variant->kind == VGPU_KIND_REGION) {
-		ASSERT_EQ(-EOPNOTSUPP, vgpu_frame_import_drm(&fr, drm, &handle));
+		test_err(EOPNOTSUPP, vgpu_frame_import_drm(&fr, drm, &handle));
 	} else {
-		ASSERT_EQ(0, vgpu_frame_import_drm(&fr, drm, &handle));
+		test_cmd(vgpu_frame_import_drm(&fr, drm, &handle));
 		ASSERT_NE(0, handle);
 		ASSERT_EQ(0, drmCloseBufferHandle(drm, handle));
 	}
@@ -421,17 +417,17 @@ TEST_F(lib, open_fd_shares_the_device)
 	struct vgpu *other;
 	int null;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
-	ASSERT_EQ(0, vgpu_open_fd(self->fd, &other));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
+	test_cmd(vgpu_open_fd(self->fd, &other));
 	ASSERT_NE(self->fd, vgpu_device_fd(other));
 	ASSERT_EQ(-1, vgpu_group_fd(other));
-	ASSERT_EQ(0, vgpu_frame_get(other, VGPU_PLANE_PRIMARY, &fr));
+	test_cmd(vgpu_frame_get(other, VGPU_PLANE_PRIMARY, &fr));
 	ASSERT_EQ(FB_W, fr.plane.width);
 	vgpu_close(other);
 	null = open("/dev/null", O_RDWR);
-	ASSERT_EQ(-ENOTTY, vgpu_open_fd(null, &other));
+	test_err(ENOTTY, vgpu_open_fd(null, &other));
 	close(null);
-	ASSERT_EQ(-EBADF, vgpu_open_fd(1000, &other));
+	test_err(EBADF, vgpu_open_fd(1000, &other));
 }
 
 TEST_F(lib, sysfs_generation_follows_query)
@@ -439,14 +435,14 @@ TEST_F(lib, sysfs_generation_follows_query)
 	struct vgpu_plane p = { .argsz = sizeof(p) };
 	long long g0;
 
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0));
-	ASSERT_EQ(0, vgpu_query(self->vgpu, VGPU_PLANE_PRIMARY, &p));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
+	test_cmd(vgpu_query(self->vgpu, VGPU_PLANE_PRIMARY, &p));
 	g0 = vgpu_display_stat(self->uuid, "generation");
 	ASSERT_EQ(p.generation, g0);
 	/* sysfs shows what QUERY published: a read decodes nothing */
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
+	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
 	ASSERT_EQ(g0, vgpu_display_stat(self->uuid, "generation"));
-	ASSERT_EQ(0, vgpu_query(self->vgpu, VGPU_PLANE_PRIMARY, &p));
+	test_cmd(vgpu_query(self->vgpu, VGPU_PLANE_PRIMARY, &p));
 	ASSERT_NE(g0, p.generation);
 	ASSERT_EQ(p.generation, vgpu_display_stat(self->uuid, "generation"));
 }
@@ -456,10 +452,10 @@ TEST(open_errors_name_the_problem)
 	struct vgpu *v = (struct vgpu *)1;
 
 	VGPU_MARK();
-	ASSERT_EQ(-EINVAL, vgpu_open("not-a-uuid", &v));
+	test_err(EINVAL, vgpu_open("not-a-uuid", &v));
 	ASSERT_EQ(NULL, v);
-	ASSERT_EQ(-EINVAL, vgpu_open("../../../../dev/null/00-0000-0000-0000-000000000000", &v));
-	ASSERT_EQ(-ENOENT, vgpu_open("00000000-0000-0000-0000-000000000000", &v));
+	test_err(EINVAL, vgpu_open("../../../../dev/null/00-0000-0000-0000-000000000000", &v));
+	test_err(ENOENT, vgpu_open("00000000-0000-0000-0000-000000000000", &v));
 	ASSERT_NE(NULL, strstr(vgpu_strerror(-ENOENT), "vgpu not found"));
 }
 
@@ -472,9 +468,9 @@ TEST(manages_instances_through_sysfs)
 	long long avail;
 
 	VGPU_MARK();
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
-	ASSERT_EQ(0, vgpu_list_types(&types, &n));
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
+	test_cmd(vgpu_list_types(&types, &n));
 	for (i = 0; i < n; i++) {
 		if (strcmp(types[i].type, "vgpu_bochs-hd"))
 			continue;
@@ -487,36 +483,36 @@ TEST(manages_instances_through_sysfs)
 	ASSERT_EQ(1, found);
 
 	avail = vgpu_type_available("hd");
-	ASSERT_EQ(0, vgpu_create(NULL, "hd", NULL, uuid));
+	test_cmd(vgpu_create(NULL, "hd", NULL, uuid));
 	ASSERT_EQ(avail - 1, vgpu_type_available("hd"));
 	ASSERT_TRUE(vgpu_mdev_exists(uuid));
-	ASSERT_EQ(0, vgpu_list_instances(&in, &n));
+	test_cmd(vgpu_list_instances(&in, &n));
 	ASSERT_EQ(1, n);
 	ASSERT_STREQ(uuid, in[0].uuid);
 	ASSERT_STREQ("vgpu_bochs-hd", in[0].type);
 	ASSERT_STREQ("vgpu_bochs", in[0].parent);
 	free(in);
-	ASSERT_EQ(-EEXIST, vgpu_create("vgpu_bochs", "vgpu_bochs-hd", uuid, uuid));
+	test_err(EEXIST, vgpu_create("vgpu_bochs", "vgpu_bochs-hd", uuid, uuid));
 
 	vgpu_uuid_new(fixed);
-	ASSERT_EQ(0, vgpu_create("vgpu_bochs", "hd-region", fixed, uuid));
+	test_cmd(vgpu_create("vgpu_bochs", "hd-region", fixed, uuid));
 	ASSERT_STREQ(fixed, uuid);
-	ASSERT_EQ(0, vgpu_find_type(NULL, "hd", &t));
+	test_cmd(vgpu_find_type(NULL, "hd", &t));
 	ASSERT_STREQ("vgpu_bochs-hd", t.type);
 	ASSERT_STREQ("vgpu_bochs", t.parent);
-	ASSERT_EQ(0, vgpu_find_type("vgpu_bochs", "vgpu_bochs-hd-region", &t));
+	test_cmd(vgpu_find_type("vgpu_bochs", "vgpu_bochs-hd-region", &t));
 	ASSERT_STREQ("vgpu_bochs-hd-region", t.type);
-	ASSERT_EQ(-EINVAL, vgpu_find_type(NULL, "region", &t));
-	ASSERT_EQ(-ENOENT, vgpu_find_type(NULL, "no-such-type", &t));
-	ASSERT_EQ(-ENOENT, vgpu_create(NULL, "no-such-type", NULL, uuid));
-	ASSERT_EQ(-EINVAL, vgpu_create(NULL, "region", NULL, uuid));	/* ambiguous */
-	ASSERT_EQ(-ENOENT, vgpu_create("no-such-parent", "hd", NULL, uuid));
+	test_err(EINVAL, vgpu_find_type(NULL, "region", &t));
+	test_err(ENOENT, vgpu_find_type(NULL, "no-such-type", &t));
+	test_err(ENOENT, vgpu_create(NULL, "no-such-type", NULL, uuid));
+	test_err(EINVAL, vgpu_create(NULL, "region", NULL, uuid));	/* ambiguous */
+	test_err(ENOENT, vgpu_create("no-such-parent", "hd", NULL, uuid));
 
-	ASSERT_EQ(0, vgpu_remove(fixed));
+	test_cmd(vgpu_remove(fixed));
 	ASSERT_FALSE(vgpu_mdev_exists(fixed));
-	ASSERT_EQ(-ENOENT, vgpu_remove(fixed));
-	ASSERT_EQ(-EINVAL, vgpu_remove("../x"));
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	test_err(ENOENT, vgpu_remove(fixed));
+	test_err(EINVAL, vgpu_remove("../x"));
+	test_cmd(vgpu_mdev_remove_all());
 	ASSERT_EQ(avail, vgpu_type_available("hd"));
 }
 

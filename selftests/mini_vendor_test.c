@@ -139,12 +139,10 @@ TEST_F(mini, registers_show_a_plane_with_the_guests_pixels)
 	buf_fd = self->fd;
 	off = VGPU_REGION_OFFSET(info.region_index);
 	if (!variant->region) {
-		buf_fd = vgpu_get_dmabuf(self->fd, info.dmabuf_id);
-		ASSERT_LE(0, buf_fd) TH_LOG("GET_GFX_DMABUF: %s", strerror(-buf_fd));
+		buf_fd = test_cmd_get_dmabuf(self->fd, info.dmabuf_id);
 		off = 0;
 	}
-	px = mmap(NULL, size, PROT_READ, MAP_SHARED, buf_fd, off);
-	ASSERT_NE(MAP_FAILED, px) TH_LOG("mmap: %s", strerror(errno));
+	px = test_cmd_mmap(size, PROT_READ, MAP_SHARED, buf_fd, off);
 	EXPECT_EQ(vgpu_test_pixel(seed, 0, 0), px[0]);
 	EXPECT_EQ(vgpu_test_pixel(seed, w - 1, h - 1), px[(h - 1) * w + w - 1]);
 	EXPECT_EQ(vgpu_test_pixel(seed, 123, 45), px[45 * w + 123]);
@@ -179,17 +177,14 @@ TEST_F(mini, accesses_are_checked_before_the_vendor_sees_them)
 	EXPECT_EQ(MINI_REGS_SIZE,
 		  vgpu_region_write(self->fd, MINI_REGS, 0, regs, sizeof(regs)));
 	test_err_region_read(EINVAL, self->fd, 7, 0, regs, 4);
-	EXPECT_EQ(-EINVAL, vgpu_region_read(self->fd, 0, MINI_VRAM, regs, 4));
+	test_err_region_read(EINVAL, self->fd, 0, MINI_VRAM, regs, 4);
 	/* the registers do not map, video memory does */
-	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd, VGPU_REGION_OFFSET(MINI_REGS));
-	EXPECT_EQ(MAP_FAILED, p);
-	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, MINI_VRAM, PROT_READ, MAP_SHARED, self->fd, VGPU_REGION_OFFSET(0));
-	ASSERT_NE(MAP_FAILED, p);
+	test_err_mmap(EINVAL, 4096, PROT_READ, MAP_SHARED, self->fd, VGPU_REGION_OFFSET(MINI_REGS));
+	p = test_cmd_mmap(MINI_VRAM, PROT_READ, MAP_SHARED, self->fd, VGPU_REGION_OFFSET(0));
 	munmap(p, MINI_VRAM);
 	/* the vendor table has no GET_GFX_DMABUF of its own to get wrong */
 	if (variant->region)
-		EXPECT_EQ(-ENOTTY, vgpu_get_dmabuf(self->fd, 1));
+		test_err_get_dmabuf(ENOTTY, self->fd, 1);
 }
 
 TEST_F(mini, a_new_session_starts_off_on_fresh_video_memory)

@@ -80,8 +80,8 @@ TEST(ctl_creates_lists_and_removes)
 	long long avail;
 
 	VGPU_MARK();
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
 	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl types"));
 	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-hd "));
 	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-uhd-region"));
@@ -119,8 +119,8 @@ TEST(ctl_persists_through_mdevctl)
 	VGPU_MARK();
 	if (system("command -v mdevctl >/dev/null 2>&1"))
 		SKIP(return, "mdevctl not installed (apt-get install mdevctl)");
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
 	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl create hd-region --persist"))
 		TH_LOG("%s", out);
 	snprintf(uuid, sizeof(uuid), "%.36s", out + strlen(out) - 37);
@@ -137,9 +137,7 @@ TEST(ctl_persists_through_mdevctl)
 }
 
 FIXTURE(grab) {
-	char uuid[VGPU_UUID_LEN + 1];
-	struct vgpu *vgpu;
-	int fd;
+	VGPU_DEVICE_FIELDS;
 };
 
 FIXTURE_SETUP(grab)
@@ -163,8 +161,8 @@ TEST_F(grab, writes_what_the_guest_shows)
 	long bad;
 	uint8_t *rgb;
 
-	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, 800, 600, 3200, 7));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
+	test_cmd(vgpu_test_draw(self->fd, 0, 800, 600, 3200, 7));
+	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
 	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-grab --fd %d -o /tmp/tools_test.png",
 			 INHERITED_FD)) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "800x600 XR24")) TH_LOG("%s", out);
@@ -200,7 +198,7 @@ TEST_F(grab, imports_into_drm)
 	if (drm < 0)
 		SKIP(return, "no vgem DRM device (modprobe vgem)");
 	close(drm);
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 0, 0));
+	test_cmd_set_mode(self->fd, 640, 480, 32, 640, 0, 0);
 	ASSERT_EQ(0, run(out, sizeof(out),
 			 TOOLS "vgpu-grab --fd %d --import %s -o /tmp/tools_test.png",
 			 INHERITED_FD, node)) TH_LOG("%s", out);
@@ -217,7 +215,7 @@ TEST_F_TIMEOUT(grab, watch_reports_generation_changes, 120)
 	FILE *p;
 
 	ASSERT_NE(NULL, mkdtemp(dir));
-	ASSERT_EQ(0, vgpu_set_mode(self->fd, 640, 480, 32, 640, 0, 0));
+	test_cmd_set_mode(self->fd, 640, 480, 32, 640, 0, 0);
 	snprintf(cmd, sizeof(cmd),
 		 TOOLS "vgpu-grab --fd %d --watch 6 --interval 20 --layouts %s -o /tmp/tools_test.png 2>&1",
 		 INHERITED_FD, dir);
@@ -225,10 +223,9 @@ TEST_F_TIMEOUT(grab, watch_reports_generation_changes, 120)
 	ASSERT_NE(NULL, p);
 	usleep(800 * 1000);
 	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		ASSERT_EQ(0, vgpu_set_mode(self->fd, modes[i][0], modes[i][1], 32,
-					   modes[i][0], 0, 0));
+		test_cmd_set_mode(self->fd, modes[i][0], modes[i][1], 32, modes[i][0], 0, 0);
 		/* new pixels at the same layout count as frames, not changes */
-		ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, 64, 8, modes[i][0] * 4, i));
+		test_cmd(vgpu_test_draw(self->fd, 0, 64, 8, modes[i][0] * 4, i));
 		usleep(800 * 1000);
 	}
 	while (n < sizeof(out) - 1 && fgets(out + n, sizeof(out) - n, p))
@@ -262,12 +259,12 @@ FIXTURE(qemu_cmd) {
 FIXTURE_SETUP(qemu_cmd)
 {
 	VGPU_MARK();
-	ASSERT_EQ(0, vgpu_module_ensure_loaded());
-	ASSERT_EQ(0, vgpu_mdev_remove_all());
+	test_cmd(vgpu_module_ensure_loaded());
+	test_cmd(vgpu_mdev_remove_all());
 	vgpu_uuid_new(self->uuid);
-	ASSERT_EQ(0, vgpu_mdev_create("hd", self->uuid));
+	test_cmd_create("hd", self->uuid);
 	vgpu_uuid_new(self->region_uuid);
-	ASSERT_EQ(0, vgpu_mdev_create("hd-region", self->region_uuid));
+	test_cmd_create("hd-region", self->region_uuid);
 }
 
 FIXTURE_TEARDOWN(qemu_cmd)
