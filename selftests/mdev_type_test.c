@@ -95,17 +95,15 @@ static int create_one(struct instances *inst, const char *type)
 
 TEST_F(mdev_type, attributes)
 {
-	char buf[256];
+	struct vgpu_type t;
 
-	test_cmd(vgpu_type_attr(variant->type, "name", buf, sizeof(buf)));
-	EXPECT_STREQ(variant->name, buf);
-	test_cmd(vgpu_type_attr(variant->type, "device_api", buf, sizeof(buf)));
-	EXPECT_STREQ("vfio-pci", buf);
-
-	test_cmd(vgpu_type_attr(variant->type, "description", buf, sizeof(buf)));
-	TH_LOG("description: %s", buf);
-	EXPECT_NE(NULL, strstr(buf, variant->max_mode));
-	EXPECT_NE(NULL, strstr(buf, "MiB video memory"));
+	test_cmd(vgpu_type_find(variant->type, &t));
+	EXPECT_STREQ(VGPU_PARENT, t.parent);
+	EXPECT_STREQ(variant->name, t.name);
+	EXPECT_STREQ("vfio-pci", t.device_api);
+	TH_LOG("description: %s", t.description);
+	EXPECT_NE(NULL, strstr(t.description, variant->max_mode));
+	EXPECT_NE(NULL, strstr(t.description, "MiB video memory"));
 
 	EXPECT_EQ(self->budget_mb / variant->vram_mb,
 		  vgpu_type_available(variant->type));

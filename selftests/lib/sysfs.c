@@ -92,22 +92,18 @@ static const char *vgpu_type_dir(const char *type, char *buf, size_t len)
 	return buf;
 }
 
-int vgpu_type_attr(const char *type, const char *attr, char *buf, size_t len)
+int vgpu_type_find(const char *type, struct vgpu_type *t)
 {
-	char path[PATH_MAX], dir[64];
+	char dir[64];
 
-	snprintf(path, sizeof(path), VGPU_TYPES_DIR "%s/%s",
-		 vgpu_type_dir(type, dir, sizeof(dir)), attr);
-	return vgpu_sysfs_read(path, buf, len);
+	return vgpu_find_type(VGPU_PARENT, vgpu_type_dir(type, dir, sizeof(dir)), t);
 }
 
 long long vgpu_type_available(const char *type)
 {
 	struct vgpu_type t;
-	char dir[64];
-	int ret;
+	int ret = vgpu_type_find(type, &t);
 
-	ret = vgpu_find_type(VGPU_PARENT, vgpu_type_dir(type, dir, sizeof(dir)), &t);
 	return ret ? ret : (long long)t.available;
 }
 

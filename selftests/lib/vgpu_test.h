@@ -53,10 +53,10 @@ bool vgpu_path_exists(const char *path);
 
 void vgpu_uuid_new(char uuid[VGPU_UUID_LEN + 1]);
 /*
- * Types of our parent by their short name ("hd" for vgpu_bochs-hd);
- * vgpu_find_type() answers for them.
+ * Types of our parent by their short name ("hd" for vgpu_bochs-hd), as
+ * libvgpu's vgpu_find_type() reads them: 0 or a negative errno.
  */
-int vgpu_type_attr(const char *type, const char *attr, char *buf, size_t len);
+int vgpu_type_find(const char *type, struct vgpu_type *t);
 long long vgpu_type_available(const char *type);
 /* vgpu_create() and vgpu_remove() of libvgpu, for our parent's types. */
 int vgpu_mdev_create(const char *type, const char *uuid);
