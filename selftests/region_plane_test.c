@@ -350,8 +350,7 @@ TEST_F_TIMEOUT(rplane, edid_write_from_plane_mapping_races_pan_and_query, 120)
 		writes++;
 	}
 	__atomic_store_n(&p.stop, 1, __ATOMIC_RELAXED);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 30;
+	until = vgpu_realtime_in(30);
 	ASSERT_EQ(0, pthread_timedjoin_np(thread, NULL, &until))
 		TH_LOG("the pan/query thread is stuck: deadlock");
 	TH_LOG("%u EDID writes from the mapping, %u pans and queries", writes, p.rounds);
