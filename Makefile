@@ -193,6 +193,75 @@ check-debug:
 		--env VGPU_FUZZ_ARGS="$(VGPU_FUZZ_ARGS)" -- selftests/run_tests.sh $(T) || status=$$?; \
 	  scripts/test-summary $(VM_OUT)-debug/output.log $(VM_OUT)-debug/findings.tests $$status
 
+# Installation (Documentation/install.rst). VERSION is the release's; the
+# library's (qemu-glue/Makefile) and debian/changelog's are the same.
+VERSION := 0.2.0
+PREFIX ?= /usr/local
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+# kmod and systemd read these whatever the PREFIX.
+MODPROBEDIR ?= /lib/modprobe.d
+MODULESLOADDIR ?= /etc/modules-load.d
+LOAD_AT_BOOT ?=
+KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+DKMS_SRC = /usr/src/vgpu-display-$(VERSION)
+
+# What building the modules needs, and nothing else: the DKMS source tree
+# and the Debian vgpu-display-dkms package hold exactly these files (with
+# dkms.conf). The KUnit suites and the test-only modules stay out; the
+# compile-time probes come along when the tree has them.
+DKMS_FILES = Kbuild $(wildcard scripts/conftest.sh) \
+	$(shell find mdev uapi -path mdev/kunit -prune -o -type f \
+		\( -name '*.[ch]' -o -name Kbuild \) ! -name '*.mod.c' -print | sort)
+
+# The modules into the target kernel's updates/ (KDIR's kernel; Kbuild
+# compresses them as that kernel's configuration says, and signs them only
+# if the tree has its signing key: a distribution's headers do not). With
+# DESTDIR, depmod is left to the target (a package's postinst, or by hand).
+install-modules: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
+		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) modules_install
+	$(if $(DESTDIR),@echo "install: modules in $(DESTDIR); run 'depmod $(KREL)' on the target", \
+		depmod $(KREL))
+
+# Everything but the modules: libvgpu (qemu-glue's install), the vendor
+# header, the manual pages and the modprobe.d snippet.
+install-userspace: need-deps
+	$(MAKE) -C qemu-glue install KUAPI=$(VGPU_KUAPI) PREFIX=$(PREFIX)
+	install -D -m 644 mdev/include/vgpu_display.h \
+		$(DESTDIR)$(INCLUDEDIR)/vgpu_display/vgpu_display.h
+	install -D -m 644 dist/modprobe.conf $(DESTDIR)$(MODPROBEDIR)/vgpu-display.conf
+	$(if $(LOAD_AT_BOOT),install -D -m 644 dist/modules-load.conf \
+		$(DESTDIR)$(MODULESLOADDIR)/vgpu-display.conf)
+	$(MAKE) man
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 build/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+
+install: install-modules install-userspace
+
+# The tools' manual pages alone (make docs builds them with the HTML).
+man: need-deps
+	sphinx-build -q -W -b man -D kerneldoc_bin=$(VGPU_KSRC)/scripts/kernel-doc \
+		Documentation build/man
+
+# The DKMS source tree: DKMS_FILES and dkms.conf with the version.
+dkms-source:
+	@rm -rf $(DESTDIR)$(DKMS_SRC)
+	@for f in $(DKMS_FILES); do install -D -m 644 $$f $(DESTDIR)$(DKMS_SRC)/$$f || exit 1; done
+	@if [ -f scripts/conftest.sh ]; then chmod 755 $(DESTDIR)$(DKMS_SRC)/scripts/conftest.sh; fi
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	@echo "dkms-source: $(DESTDIR)$(DKMS_SRC)"
+
+# DKMS builds, installs and loads the modules for the running kernel
+# (DKMS_KVER= another), and again for every kernel installed later.
+DKMS_KVER ?=
+dkms-install: dkms-source
+	scripts/dkms-install install $(DKMS_SRC) $(VERSION) $(DKMS_KVER)
+dkms-uninstall:
+	scripts/dkms-install uninstall $(DKMS_SRC) $(VERSION)
+
+.PHONY: install install-modules install-userspace man dkms-source dkms-install dkms-uninstall
+
 clean:
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer clean
