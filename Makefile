@@ -91,6 +91,9 @@ lint: need-kdir need-deps
 	@if grep -E 'warning:|error:' .lint-build.log; then \
 	  echo "lint: W=1/sparse reported the lines above" >&2; exit 1; fi
 	@rm -f .lint-build.log
+	@# Kbuild's clean removes every *.o and *.a below M=, the userspace ones
+	@# too (libvgpu's objects, which libvgpu_symbols_test links): again.
+	@$(MAKE) -s all >/dev/null
 	@echo "lint: kernel-doc"
 	@$(KERNELDOC) -none -Wall $(KDOC_SOURCES) 2> .lint-kdoc.log; \
 	  if [ -s .lint-kdoc.log ]; then cat .lint-kdoc.log; exit 1; fi; rm -f .lint-kdoc.log
