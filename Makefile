@@ -265,6 +265,22 @@ dkms-uninstall:
 
 .PHONY: install install-modules install-userspace man dkms-source dkms-install dkms-uninstall
 
+# The Debian packages (debian/), built from a copy of the tree so the
+# developer's build stays as it is: .debs and the .changes in build/deb/,
+# checked by lintian (any error, warning or info tag fails; pedantic ones
+# are shown).
+DEB_DIR = $(CURDIR)/build/deb
+deb:
+	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/vgpu-display-$(VERSION)
+	@git ls-files -co --exclude-standard | grep -v '^debian/.*\(tmp\|ksrc\|man\)/' | \
+	  tar -cf - -T - | tar -xf - -C $(DEB_DIR)/vgpu-display-$(VERSION)
+	cd $(DEB_DIR)/vgpu-display-$(VERSION) && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+	  { tail -n 30 $(DEB_DIR)/build.log; echo "deb: dpkg-buildpackage failed, $(DEB_DIR)/build.log" >&2; exit 1; }
+	lintian --fail-on error,warning,info --info --pedantic $(DEB_DIR)/*.changes
+	@ls $(DEB_DIR)/*.deb
+
+.PHONY: deb
+
 clean:
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer clean
