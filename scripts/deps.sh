@@ -12,6 +12,8 @@
 #     its data files, kernel-doc, kselftest_harness.h, kselftest.h and the
 #     upstream vfio-mdev samples used by the benchmarks) into the cache.
 #  4. Writes $VGPU_CACHE/config.mk, which the Makefile includes.
+#  5. Unpacks QEMU 10.0 from bookworm-backports into the cache
+#     (scripts/qemu10.sh: a private apt configuration, nothing installed).
 #
 # Environment:
 #   VGPU_CACHE   cache directory (default ${XDG_CACHE_HOME:-$HOME/.cache}/vgpu-display)
@@ -22,7 +24,7 @@ set -euo pipefail
 PKGS=(make gcc-12 perl python3 qemu-system-x86 busybox-static cpio kmod
       xz-utils sparse dwarves libelf1 libssl3 libdrm-dev libpng-dev
       pkg-config python3-sphinx mdevctl libegl1 libegl-mesa0 libgl1
-      libgl1-mesa-dri)
+      libgl1-mesa-dri python3-gi)
 
 CACHE=${VGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vgpu-display}
 log() { printf 'deps: %s\n' "$*" >&2; }
@@ -172,6 +174,9 @@ VGPU_KSRC := $CACHE/linux-source-6.12
 VGPU_KUAPI := $CACHE/linux-source-6.12/usr/include
 EOT
 	mv "$cfg.tmp" "$cfg"
+	# the second QEMU of qemu_e2e_test; without it its qemu10 variants fail
+	VGPU_CACHE=$CACHE "$(dirname "$0")/qemu10.sh" >/dev/null ||
+		log "warning: no QEMU 10.0 (above): qemu_e2e_test's qemu10 variants will fail"
 	log "ready: Linux $kver, cache $CACHE"
 }
 
