@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <drm/drm_fourcc.h>
 #include <linux/vfio.h>
+#include <linux/vgpu_display.h>
 
 #include "kselftest_harness.h"
 #include "vgpu_test.h"
@@ -113,6 +114,13 @@ TEST_F(mini, regions_are_the_vendor_table_then_the_cores)
 	cap = (struct vfio_region_info_cap_type *)(buf + ri->cap_offset);
 	EXPECT_EQ(VFIO_REGION_INFO_CAP_TYPE, cap->header.id);
 	EXPECT_EQ(VFIO_REGION_TYPE_PCI_VENDOR_TYPE, cap->type);
+	EXPECT_EQ(VGPU_REGION_SUBTYPE_DISPLAY_PLANE, cap->subtype);
+	/* too small for the capability: the argsz it needs, and no chain */
+	test_cmd_region_info(self->fd, 3, ri, sizeof(*ri));
+	EXPECT_EQ(sizeof(*ri) + sizeof(*cap), ri->argsz);
+	EXPECT_TRUE(ri->flags & VFIO_REGION_INFO_FLAG_CAPS);
+	EXPECT_EQ(0, ri->cap_offset);
+	EXPECT_EQ(VGPU_REGION_OFFSET(3), ri->offset);
 }
 
 TEST_F(mini, registers_show_a_plane_with_the_guests_pixels)
@@ -178,8 +186,15 @@ TEST_F(mini, accesses_are_checked_before_the_vendor_sees_them)
 		  vgpu_region_write(self->fd, MINI_REGS, 0, regs, sizeof(regs)));
 	test_err_region_read(EINVAL, self->fd, 7, 0, regs, 4);
 	test_err_region_read(EINVAL, self->fd, 0, MINI_VRAM, regs, 4);
-	/* the registers do not map, video memory does */
+	test_err_region_read(EINVAL, self->fd, 1000, 0, regs, 4);
+	/* a write reaching past the end of video memory is shortened */
+	EXPECT_EQ(4, vgpu_region_write(self->fd, 0, MINI_VRAM - 4, regs, 8));
+	/* the registers do not map, video memory does, but not past its end */
 	test_err_mmap(EINVAL, 4096, PROT_READ, MAP_SHARED, self->fd, VGPU_REGION_OFFSET(MINI_REGS));
+	test_err_mmap(EINVAL, 8192, PROT_READ, MAP_SHARED, self->fd,
+		      VGPU_REGION_OFFSET(0) + MINI_VRAM - 4096);
+	test_err_mmap(EINVAL, 4096, PROT_READ, MAP_SHARED, self->fd,
+		      VGPU_REGION_OFFSET(0) + MINI_VRAM);
 	p = test_cmd_mmap(MINI_VRAM, PROT_READ, MAP_SHARED, self->fd, VGPU_REGION_OFFSET(0));
 	munmap(p, MINI_VRAM);
 	/* the vendor table has no GET_GFX_DMABUF of its own to get wrong */
@@ -203,6 +218,47 @@ TEST_F(mini, a_new_session_starts_off_on_fresh_video_memory)
 	EXPECT_EQ(0, info.drm_format);
 	EXPECT_EQ(4, vgpu_region_read(self->fd, 0, 4096, &seen, 4));
 	EXPECT_EQ(0, seen);
+}
+
+/*
+ * A dma-buf holds video memory and the core's layouts, never the vendor:
+ * it shows the guest's pixels after the device is closed and removed and
+ * the vendor module is unloaded; its id means nothing to a new session.
+ */
+TEST_F(mini, dmabuf_outlives_session_device_and_vendor_module)
+{
+	const unsigned int w = 320, h = 200, seed = 11;
+	struct vfio_device_gfx_plane_info info;
+	uint32_t *px, id;
+	int buf_fd;
+
+	if (variant->region)
+		SKIP(return, "dma-buf type only");
+	test_cmd(mini_set_mode(self->fd, w, h, 1));
+	test_cmd(vgpu_test_draw(self->fd, 0, w, h, w * 4, seed));
+	test_cmd_query(self->fd, VGPU_PLANE_PRIMARY, &info);
+	id = info.dmabuf_id;
+	buf_fd = vgpu_get_dmabuf(self->fd, id);
+	ASSERT_LE(0, buf_fd) TH_LOG("GET_GFX_DMABUF: %s", strerror(-buf_fd));
+
+	/* a new session does not know the old one's id */
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	test_cmd(vgpu_open(self->uuid, &self->vgpu));
+	self->fd = vgpu_device_fd(self->vgpu);
+	test_err_get_dmabuf(ENOENT, self->fd, id);
+
+	vgpu_close(self->vgpu);
+	self->vgpu = NULL;
+	test_cmd(vgpu_remove(self->uuid));
+	self->uuid[0] = 0;
+	EXPECT_EQ(0, syscall(SYS_delete_module, "vgpu_mini", O_NONBLOCK))
+		TH_LOG("unloading vgpu_mini: %s", strerror(errno));
+	px = test_cmd_mmap((size_t)w * 4 * h, PROT_READ, MAP_SHARED, buf_fd, 0);
+	EXPECT_EQ(vgpu_test_pixel(seed, 0, 0), px[0]);
+	EXPECT_EQ(vgpu_test_pixel(seed, w - 1, h - 1), px[(h - 1) * w + w - 1]);
+	munmap(px, (size_t)w * 4 * h);
+	close(buf_fd);
 }
 
 TEST_HARNESS_MAIN

@@ -108,6 +108,7 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 	struct vgpu_bochs *vb = to_vgpu_bochs(vdev);
 	struct mdev_device *mdev = to_mdev_device(vdev->dev);
 	struct vgpu_display_config config;
+	int ret;
 
 	vb->type = to_vgpu_bochs_type(mdev->type);
 	config = (struct vgpu_display_config){
@@ -124,9 +125,9 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 		.pci_vendor = VGPU_BOCHS_PCI_VENDOR,
 	};
 	/* reserves the instance's video memory in the budget */
-	vb->core.display = vgpu_display_create(&vgpu_bochs_display_ops, vb, &config, vdev);
-	if (IS_ERR(vb->core.display))
-		return PTR_ERR(vb->core.display);
+	ret = vgpu_display_create(&vb->core, &vgpu_bochs_display_ops, vb, &config);
+	if (ret)
+		return ret;
 	mutex_init(&vb->lock);
 	vgpu_bochs_cfg_init(vb);
 	vgpu_bochs_mmio_reset(vb);
@@ -349,7 +350,7 @@ static const struct vfio_device_ops vgpu_bochs_dev_ops = {
 
 static int vgpu_bochs_probe(struct mdev_device *mdev)
 {
-	return vgpu_device_probe(mdev, sizeof(struct vgpu_bochs), &vgpu_bochs_dev_ops);
+	return vgpu_device_probe(mdev, struct vgpu_bochs, &vgpu_bochs_dev_ops);
 }
 
 static unsigned int vgpu_bochs_get_available(struct mdev_type *mtype)

@@ -133,24 +133,30 @@ int vgpu_device_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 EXPORT_SYMBOL_NS_GPL(vgpu_device_mmap, VGPU_DISPLAY);
 
 /**
- * vgpu_device_probe() - the mdev driver's probe: a new VFIO device
+ * __vgpu_device_probe() - the mdev driver's probe: a new VFIO device
  * @mdev: the new mdev
  * @size: bytes of the vendor's device structure, which embeds a &struct
- *	vgpu_device first
+ *	vgpu_device first (vgpu_device_probe() checks that at build time)
  * @ops: its VFIO device operations; @ops->init creates the display
  *
  * Return: 0, or the error of the device's allocation, init or
- * registration.
+ * registration; -EINVAL (and a warning) if init made no display.
  */
-int vgpu_device_probe(struct mdev_device *mdev, size_t size,
-		      const struct vfio_device_ops *ops)
+int __vgpu_device_probe(struct mdev_device *mdev, size_t size,
+			const struct vfio_device_ops *ops)
 {
 	struct vfio_device *vdev;
 	int ret;
 
+	if (WARN_ON_ONCE(size < sizeof(struct vgpu_device)))
+		return -EINVAL;
 	vdev = _vfio_alloc_device(size, &mdev->dev, ops);
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
+	if (WARN_ON_ONCE(!to_display(vdev))) {
+		vfio_put_device(vdev);
+		return -EINVAL;
+	}
 	ret = vfio_register_emulated_iommu_dev(vdev);
 	if (ret) {
 		vfio_put_device(vdev);
@@ -159,14 +165,14 @@ int vgpu_device_probe(struct mdev_device *mdev, size_t size,
 	dev_set_drvdata(&mdev->dev, vdev);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_device_probe, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(__vgpu_device_probe, VGPU_DISPLAY);
 
 /**
  * vgpu_device_remove() - the mdev driver's remove
  * @mdev: the mdev going away
  *
- * Waits until no file of the device is open (the device's request
- * callback asks the user to let go), then drops the device.
+ * Waits until no file of the device is open (a vendor's request callback
+ * can ask the user to let go), then drops the device.
  */
 void vgpu_device_remove(struct mdev_device *mdev)
 {
@@ -207,9 +213,10 @@ int vgpu_parent_register(struct vgpu_parent *parent, const char *name,
 	ret = class_register(&parent->class);
 	if (ret)
 		goto err_driver;
+	device_initialize(&parent->dev);
 	parent->dev.class = &parent->class;
 	parent->dev.release = vgpu_parent_dev_release;
-	ret = dev_set_name(&parent->dev, "%s", name) ?: device_register(&parent->dev);
+	ret = dev_set_name(&parent->dev, "%s", name) ?: device_add(&parent->dev);
 	if (ret) {
 		put_device(&parent->dev);
 		goto err_class;

@@ -37,34 +37,34 @@ static bool vgpu_display_config_ok(const struct vgpu_display_config *config)
 
 /**
  * vgpu_display_create() - create the display state of a vendor device
+ * @vgdev: the device, in the vendor's structure; @vgdev->display is set.
+ *	Its device gets a vgpu_display/ sysfs directory with live_dmabufs,
+ *	pinned_bytes, layouts and generation.
  * @ops: the vendor's callbacks
  * @priv: the vendor's pointer, for @ops; see vgpu_display_priv()
  * @config: fixed properties (copied)
- * @vdev: the VFIO device; its device gets a vgpu_display/ sysfs directory
- *	with live_dmabufs, pinned_bytes, layouts and generation
  *
  * Call from the VFIO device's init callback; pair with
  * vgpu_display_destroy() in its release callback. The instance reserves
  * its video memory in the config's budget until then.
  *
  * Context: process context, may sleep.
- * Return: the display, or an ERR_PTR(): -EINVAL for a bad @config,
- * -ENOSPC when the budget has no room for the instance, -ENOMEM.
+ * Return: 0, -EINVAL for a bad @config, -ENOSPC when the budget has no
+ * room for the instance, -ENOMEM.
  */
-struct vgpu_display *vgpu_display_create(const struct vgpu_display_ops *ops,
-					 void *priv,
-					 const struct vgpu_display_config *config,
-					 struct vfio_device *vdev)
+int vgpu_display_create(struct vgpu_device *vgdev, const struct vgpu_display_ops *ops,
+			void *priv, const struct vgpu_display_config *config)
 {
 	bool region = config->mode == VGPU_DISPLAY_REGION;
+	struct vfio_device *vdev = &vgdev->vdev;
 	struct vgpu_display *disp;
 	int ret;
 
 	if (!ops || !ops->decode || !vgpu_display_config_ok(config))
-		return ERR_PTR(-EINVAL);
+		return -EINVAL;
 	disp = kzalloc(sizeof(*disp), GFP_KERNEL_ACCOUNT);
 	if (!disp)
-		return ERR_PTR(-ENOMEM);
+		return -ENOMEM;
 	disp->priv = priv;
 	disp->config = *config;
 	disp->config.regions = NULL;	/* copied into the region table */
@@ -85,13 +85,14 @@ struct vgpu_display *vgpu_display_create(const struct vgpu_display_ops *ops,
 			       vgpu_regions_plane_index(&disp->regions),
 			       config->region_size, config->pci_vendor);
 	vgpu_planes_init(&disp->planes, ops, disp, disp->layouts,
-			 region ? &disp->plane_region : NULL);
+			 region ? &disp->plane_region : NULL, config->vram_size);
 	disp->stats = vgpu_stats_create(vdev->dev, disp->layouts, &disp->planes);
 	if (IS_ERR(disp->stats)) {
 		ret = PTR_ERR(disp->stats);
 		goto err_planes;
 	}
-	return disp;
+	vgdev->display = disp;
+	return 0;
 
 err_planes:
 	vgpu_planes_destroy(&disp->planes);
@@ -102,7 +103,7 @@ err_unreserve:
 		vgpu_vram_budget_unreserve(config->budget, config->vram_size);
 err_free:
 	kfree(disp);
-	return ERR_PTR(ret);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(vgpu_display_create, VGPU_DISPLAY);
 
@@ -161,16 +162,21 @@ EXPORT_SYMBOL_NS_GPL(vgpu_display_regs_changed, VGPU_DISPLAY);
  * @disp: the display
  *
  * Call from the VFIO device's open_device callback. The session gets
- * fresh, zeroed video memory charged to the opener; planes are decoded
- * from the registers at the next QUERY.
+ * fresh, zeroed video memory (each piece charged to the memory cgroup of
+ * whoever first touches it); planes are decoded from the registers at the
+ * next QUERY.
  *
  * Context: process context.
  * Return: 0, -ENOSPC while dma-bufs of ended sessions hold more video
- * memory than the budget has left, -ENOMEM.
+ * memory than the budget has left, -ENOMEM, or -EBUSY (and a warning)
+ * if a session is open already.
  */
 int vgpu_display_open(struct vgpu_display *disp)
 {
 	struct vgpu_vram *vram;
+
+	if (WARN_ON_ONCE(disp->vram))
+		return -EBUSY;
 
 	vram = vgpu_vram_create(disp->config.vram_size, disp->config.budget);
 	if (IS_ERR(vram))

@@ -25,10 +25,11 @@
  * @disp: what @ops are called with
  * @layouts: the display's layouts
  * @region: the plane regions of a region display, or NULL
+ * @vram_size: bytes of each session's video memory
  */
 void vgpu_planes_init(struct vgpu_planes *ps, const struct vgpu_display_ops *ops,
 		      struct vgpu_display *disp, struct vgpu_layouts *layouts,
-		      struct vgpu_plane_region *region)
+		      struct vgpu_plane_region *region, u64 vram_size)
 {
 	unsigned int i;
 
@@ -37,6 +38,7 @@ void vgpu_planes_init(struct vgpu_planes *ps, const struct vgpu_display_ops *ops
 	ps->disp = disp;
 	ps->layouts = layouts;
 	ps->region = region;
+	ps->vram_size = vram_size;
 	atomic_set(&ps->regs_seq, 1);
 	for (i = 0; i < VGPU_NUM_PLANES; i++) {
 		seqcount_mutex_init(&ps->plane[i].seq, &ps->lock);
@@ -161,6 +163,20 @@ static void vgpu_plane_update_region(struct vgpu_planes *ps,
 	vgpu_plane_publish(ps, pl, desc, id, NULL, false);
 }
 
+/*
+ * A plane the vendor decoded must lie in video memory: dma-bufs and plane
+ * regions index video memory by it. A vendor bug, never the guest's doing.
+ */
+static bool vgpu_plane_desc_ok(const struct vgpu_planes *ps,
+			       const struct vgpu_plane_desc *desc)
+{
+	return !desc->drm_format ||
+	       (desc->width && desc->height && desc->size &&
+		PAGE_ALIGNED(desc->offset) && PAGE_ALIGNED(desc->size) &&
+		desc->offset <= ps->vram_size && desc->size <= ps->vram_size - desc->offset &&
+		(u64)desc->stride * desc->height <= desc->size);
+}
+
 /**
  * vgpu_plane_update() - decode plane @type again if the guest registers
  *	changed since it was last decoded
@@ -186,6 +202,8 @@ int vgpu_plane_update(struct vgpu_planes *ps, unsigned int type)
 		goto out;
 	if (ps->open)
 		ps->ops->decode(ps->disp, type, &desc);
+	if (WARN_ON_ONCE(!vgpu_plane_desc_ok(ps, &desc)))
+		memset(&desc, 0, sizeof(desc));
 	if (!memcmp(&desc, &pl->state.desc, sizeof(desc)))
 		goto done;
 	if (ps->region)
@@ -222,7 +240,8 @@ bool vgpu_plane_stale(struct vgpu_planes *ps, unsigned int type)
  * @type: %VGPU_PLANE_PRIMARY or %VGPU_PLANE_CURSOR
  * @st: the copy
  *
- * Context: any; takes no lock.
+ * Context: process context; takes no lock (but waits for a writer, on
+ * PREEMPT_RT by taking the planes' lock).
  */
 void vgpu_plane_snapshot(struct vgpu_planes *ps, unsigned int type,
 			 struct vgpu_plane_state *st)

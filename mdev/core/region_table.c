@@ -16,6 +16,8 @@
  * region is refused with -EINVAL, one reaching past it is shortened. No
  * lock of the core is held while an accessor runs.
  */
+#include <kunit/visibility.h>
+#include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -49,11 +51,12 @@ static int vgpu_regions_add(struct vgpu_regions *rt, u32 index,
 	if (desc->ops)
 		return desc->ops->rw && desc->size && desc->size <= VGPU_REGION_MASK + 1 ?
 		       0 : -EINVAL;
-	/* video memory: all of it unless the vendor says less */
-	if (desc->size > vram_size)
+	/* video memory: all of it unless the vendor says less; whole pages */
+	if (desc->size > vram_size || !PAGE_ALIGNED(desc->size))
 		return -EINVAL;
 	r->size = desc->size ?: vram_size;
-	r->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	if (desc->flags & VFIO_REGION_INFO_FLAG_READ)
+		r->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 	return 0;
 }
 
@@ -97,7 +100,7 @@ static int vgpu_regions_describe(struct vgpu_regions *rt, u32 index,
 	info->offset = VGPU_REGION_OFFSET(index);
 	info->cap_offset = 0;
 	if (index < rt->nr_vendor) {
-		r = &rt->vendor[index];
+		r = &rt->vendor[array_index_nospec(index, rt->nr_vendor)];
 		info->size = r->size;
 		info->flags = r->flags;
 		if (r->ops && r->ops->add_caps)
@@ -178,8 +181,8 @@ static u64 vgpu_regions_size(struct vgpu_regions *rt, u32 index)
  *
  * Context: process context.
  * Return: bytes accessed (an access reaching past the end of its region is
- * shortened), -EINVAL for an offset outside every region, or an error of
- * the region.
+ * shortened), -EINVAL for an offset outside every region or an access the
+ * region's flags do not allow, or an error of the region.
  */
 ssize_t vgpu_regions_rw(struct vgpu_regions *rt, char __user *buf,
 			size_t count, loff_t *ppos, bool write)
@@ -203,29 +206,39 @@ ssize_t vgpu_regions_rw(struct vgpu_regions *rt, char __user *buf,
 	} else if (index >= rt->nr_vendor) {
 		ret = vgpu_edid_rw(rt->edid, buf, count, pos, write);
 	} else {
-		r = &rt->vendor[index];
+		r = &rt->vendor[array_index_nospec(index, rt->nr_vendor)];
+		if (!(r->flags & (write ? VFIO_REGION_INFO_FLAG_WRITE :
+					  VFIO_REGION_INFO_FLAG_READ)))
+			return -EINVAL;
 		if (r->ops)
 			ret = r->ops->rw(rt->disp, buf, count, pos, write);
 		else
 			ret = vgpu_vram_rw(rt->vram, buf, count, pos, write);
+		/* the vendor's count, never more than asked for */
+		if (WARN_ON_ONCE(ret > (ssize_t)count))
+			ret = -EIO;
 	}
 	if (ret > 0)
 		*ppos += ret;
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_regions_rw);
 
 /**
  * vgpu_regions_mmap() - the mmap file operation of the device fd
  * @rt: the table
- * @vma: the new mapping: shared, of a video memory or a plane region
+ * @vma: the new mapping: shared, of a video memory or a plane region;
+ *	writable only if the region is
  *
- * Return: 0, or -EINVAL for another region, a private mapping or a range
- * outside the region.
+ * Return: 0, -EINVAL for another region, a private mapping, a range
+ * outside the region or a writable mapping of a read-only region, or
+ * -ENOMEM.
  */
 int vgpu_regions_mmap(struct vgpu_regions *rt, struct vm_area_struct *vma)
 {
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 index = off >> VGPU_REGION_SHIFT;
+	const struct vgpu_region_desc *r;
 	u64 size;
 
 	off &= VGPU_REGION_MASK;
@@ -234,9 +247,17 @@ int vgpu_regions_mmap(struct vgpu_regions *rt, struct vm_area_struct *vma)
 	index = array_index_nospec(index, rt->nr);
 	if (index >= vgpu_regions_plane_index(rt))
 		return vgpu_plane_region_mmap(rt->plane, vma, off);
-	if (index >= rt->nr_vendor || rt->vendor[index].ops || !rt->vendor[index].size)
+	if (index >= rt->nr_vendor)
 		return -EINVAL;
-	size = min(rt->vendor[index].size, vgpu_vram_size(rt->vram));
+	r = &rt->vendor[array_index_nospec(index, rt->nr_vendor)];
+	if (!(r->flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return -EINVAL;
+	if (!(r->flags & VFIO_REGION_INFO_FLAG_WRITE)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EINVAL;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
+	size = min(r->size, vgpu_vram_size(rt->vram));
 	if (off > size)
 		return -EINVAL;
 	return vgpu_vram_mmap(rt->vram, vma, off, size - off, false);

@@ -310,6 +310,7 @@ struct vgpu_plane {
  * @disp: what @ops are called with
  * @layouts: where dma-buf displays find the ids of their layouts
  * @region: the plane regions of a region display, or NULL
+ * @vram_size: bytes of video memory every decoded buffer must lie in
  * @regs_seq: bumped by the vendor whenever guest registers change;
  *	QUERY decodes again only when it moved
  * @open: a session is open: planes are decoded (else they are off)
@@ -321,6 +322,7 @@ struct vgpu_planes {
 	struct vgpu_display *disp;
 	struct vgpu_layouts *layouts;
 	struct vgpu_plane_region *region;
+	u64 vram_size;
 	atomic_t regs_seq;
 	bool open;
 	struct vgpu_plane plane[VGPU_NUM_PLANES];
@@ -328,7 +330,7 @@ struct vgpu_planes {
 
 void vgpu_planes_init(struct vgpu_planes *ps, const struct vgpu_display_ops *ops,
 		      struct vgpu_display *disp, struct vgpu_layouts *layouts,
-		      struct vgpu_plane_region *region);
+		      struct vgpu_plane_region *region, u64 vram_size);
 void vgpu_planes_destroy(struct vgpu_planes *ps);
 void vgpu_planes_open(struct vgpu_planes *ps);
 void vgpu_planes_close(struct vgpu_planes *ps);

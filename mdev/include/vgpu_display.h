@@ -136,7 +136,7 @@ struct vgpu_region_ops;
  * struct vgpu_display_ops - what a vendor driver provides to the core
  * @decode: fill @desc (zeroed by the caller) with the current state of
  *	plane @plane_type of the device; leave it zero for a plane that is
- *	off or invalid. Called in process context with the display's lock
+ *	off or invalid. Called in process context with the planes' lock
  *	held, only between vgpu_display_open() and vgpu_display_close(); may
  *	take the vendor's own locks and sleep, must not call back into the
  *	display.
@@ -176,9 +176,10 @@ struct vgpu_region_desc {
  * struct vgpu_display_config - fixed properties of a display
  * @mode: dma-buf or region
  * @vram_size: video memory of each session, a multiple of 2 MiB
- * @budget: what the instances' video memory is charged to, or NULL: the
- *	instance reserves @vram_size while it exists, and video memory
- *	dma-bufs keep after a session ends is charged to it
+ * @budget: the budget the instances' video memory counts against, or
+ *	NULL for none. With a budget, the instance reserves @vram_size in it
+ *	while it exists, and video memory that dma-bufs keep after a session
+ *	ends counts against it until they go.
  * @device_flags: VFIO_DEVICE_GET_INFO flags (VFIO_DEVICE_FLAGS_*)
  * @num_irqs: VFIO_DEVICE_GET_INFO num_irqs; the vendor answers the
  *	interrupt ioctls itself
@@ -225,7 +226,7 @@ struct vgpu_region_ops {
 /**
  * struct vgpu_device - a VFIO device whose file operations the core serves
  * @vdev: the VFIO device; the vendor's device structure embeds this first
- * @display: the device's display, from vgpu_display_create()
+ * @display: the device's display, set by vgpu_display_create()
  *
  * With it, a vendor's &struct vfio_device_ops take %VGPU_DEVICE_FOPS and
  * vgpu_device_ioctl(), and its mdev driver vgpu_device_probe() and
@@ -246,10 +247,8 @@ struct vgpu_device {
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas, \
 	.detach_ioas = vfio_iommufd_emulated_detach_ioas
 
-struct vgpu_display *vgpu_display_create(const struct vgpu_display_ops *ops,
-					 void *priv,
-					 const struct vgpu_display_config *config,
-					 struct vfio_device *vdev);
+int vgpu_display_create(struct vgpu_device *vgdev, const struct vgpu_display_ops *ops,
+			void *priv, const struct vgpu_display_config *config);
 void vgpu_display_destroy(struct vgpu_display *disp);
 void *vgpu_display_priv(const struct vgpu_display *disp);
 int vgpu_display_open(struct vgpu_display *disp);
@@ -263,8 +262,21 @@ ssize_t vgpu_device_write(struct vfio_device *vdev, const char __user *buf,
 int vgpu_device_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
 long vgpu_device_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		       unsigned long arg);
-int vgpu_device_probe(struct mdev_device *mdev, size_t size,
-		      const struct vfio_device_ops *ops);
+int __vgpu_device_probe(struct mdev_device *mdev, size_t size,
+			const struct vfio_device_ops *ops);
+
+/*
+ * vgpu_device_probe() - the mdev driver's probe: a new VFIO device of the
+ * vendor's structure @type, whose first member is a struct vgpu_device
+ * named core (checked at build time); @ops->init creates the display.
+ * Returns 0 or a negative errno.
+ */
+#define vgpu_device_probe(mdev, type, ops)					\
+	__vgpu_device_probe(mdev, sizeof(type) +				\
+			    BUILD_BUG_ON_ZERO(offsetof(type, core)) +		\
+			    BUILD_BUG_ON_ZERO(!__same_type(((type *)0)->core,	\
+							   struct vgpu_device)),	\
+			    ops)
 void vgpu_device_remove(struct mdev_device *mdev);
 
 /**
@@ -297,7 +309,8 @@ static int __init vgpu_parent_init_##__driver(void)				\
 {										\
 	return vgpu_parent_register(&vgpu_parent_of_##__driver, __name,	\
 				    &(__driver), __types,			\
-				    sizeof(__types) / sizeof((__types)[0]));	\
+				    sizeof(__types) / sizeof((__types)[0]) +	\
+				    __must_be_array(__types));			\
 }										\
 module_init(vgpu_parent_init_##__driver);					\
 static void __exit vgpu_parent_exit_##__driver(void)				\

@@ -70,8 +70,8 @@ struct vgpu_bochs *vgpu_kunit_bochs_new(struct kunit *test,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	vb->core.vdev.dev = dev;
 	vb->type = type;
-	vb->core.display = vgpu_display_create(&vgpu_kunit_bochs_ops, vb, &config, &vb->core.vdev);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, vb->core.display);
+	KUNIT_ASSERT_EQ(test, 0,
+			vgpu_display_create(&vb->core, &vgpu_kunit_bochs_ops, vb, &config));
 	mutex_init(&vb->lock);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vgpu_kunit_bochs_free, vb));
 	vgpu_bochs_cfg_init(vb);

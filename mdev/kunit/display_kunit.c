@@ -23,7 +23,7 @@
 #define MAX_HELD	16
 
 struct layout_ctx {
-	struct vfio_device vdev;
+	struct vgpu_device vgdev;
 	struct vgpu_display *disp;
 	struct vgpu_plane_desc decoded[VGPU_NUM_PLANES];
 	unsigned int decodes;
@@ -80,9 +80,9 @@ static int layout_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	dev = kunit_device_register(test, "vgpu_display_kunit");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	ctx->vdev.dev = dev;
-	ctx->disp = vgpu_display_create(&layout_ops, ctx, &config, &ctx->vdev);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->disp);
+	ctx->vgdev.vdev.dev = dev;
+	KUNIT_ASSERT_EQ(test, 0, vgpu_display_create(&ctx->vgdev, &layout_ops, ctx, &config));
+	ctx->disp = ctx->vgdev.display;
 	ctx->saved_max_idle = READ_ONCE(vgpu_max_idle_layouts);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, layout_ctx_exit, ctx));
 
@@ -430,4 +430,4 @@ kunit_test_suites(&layout_suite);
 MODULE_IMPORT_NS(VGPU_DISPLAY);
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests of vgpu_display: layout cache and EDID region");
+MODULE_DESCRIPTION("KUnit tests of vgpu_display: layout cache, EDID and region table");

@@ -87,8 +87,7 @@ static int mini_init_dev(struct vfio_device *vdev)
 	if (to_mdev_device(vdev->dev)->type == &mini_region)
 		config.mode = VGPU_DISPLAY_REGION;
 	mutex_init(&vm->lock);
-	vm->core.display = vgpu_display_create(&mini_display_ops, vm, &config, vdev);
-	return PTR_ERR_OR_ZERO(vm->core.display);
+	return vgpu_display_create(&vm->core, &mini_display_ops, vm, &config);
 }
 
 static void mini_release_dev(struct vfio_device *vdev)
@@ -125,7 +124,7 @@ static const struct vfio_device_ops mini_dev_ops = {
 
 static int mini_probe(struct mdev_device *mdev)
 {
-	return vgpu_device_probe(mdev, sizeof(struct vgpu_mini), &mini_dev_ops);
+	return vgpu_device_probe(mdev, struct vgpu_mini, &mini_dev_ops);
 }
 
 static struct mdev_driver mini_driver = {
