@@ -385,12 +385,70 @@ TEST_F(qemu_cmd, prints_uuid_and_argv_for_programs)
 	ASSERT_EQ(NULL, strchr(strchr(nl + 1, '\n') + 1, '\n')) TH_LOG("one line: %s", out);
 }
 
+/* QEMU 9.0 shows a dma-buf console to no VNC client: the D-Bus display there */
+TEST_F(qemu_cmd, display_by_qemu_version)
+{
+	char out[4096], dir[] = "/tmp/vgpu-qemu-XXXXXX", fake[64];
+	FILE *f;
+
+	/* what the binary says of itself decides: a QEMU 10.0 that only says so */
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(fake, sizeof(fake), "%s/qemu", dir);
+	f = fopen(fake, "w");
+	ASSERT_NE(NULL, f);
+	fputs("#!/bin/sh\necho 'QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)'\n",
+	      f);
+	fclose(f);
+	ASSERT_EQ(0, chmod(fake, 0755));
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu %s %s",
+			 fake, self->uuid)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "-display dbus,gl=on\n")) TH_LOG("%s", out);
+	ASSERT_EQ(NULL, strstr(out, "-vnc")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu %s --dbus-p2p %s",
+			 fake, self->uuid));
+	ASSERT_NE(NULL, strstr(out, "-display dbus,p2p=yes,gl=on\n")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --qemu %s %s", fake,
+			 self->region_uuid));
+	ASSERT_NE(NULL, strstr(out, "-display none -vnc 127.0.0.1:0\n")) TH_LOG("%s", out);
+	unlink(fake);
+	rmdir(dir);
+
+	/* --qemu-version instead of asking; what 10.0 refuses is refused */
+	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			 "vgpu-qemu --qemu-version 10.0 -d vnc %s", self->uuid));
+	ASSERT_NE(NULL, strstr(out, "display DMABUF support")) TH_LOG("%s", out);
+	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			 "vgpu-qemu --qemu-version 10.0 -d spice %s", self->uuid));
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			 "vgpu-qemu --qemu-version 10.0 -d gtk %s", self->uuid));
+	ASSERT_NE(NULL, strstr(out, "-display gtk,gl=on\n")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			 "vgpu-qemu --qemu-version 8.2 %s", self->uuid));
+	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0\n")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version 10.0 -d dbus %s",
+			 self->region_uuid));
+	ASSERT_NE(NULL, strstr(out, "-display dbus\n")) TH_LOG("%s", out);
+	ASSERT_EQ(1, run(out, sizeof(out), TOOLS
+			 "vgpu-qemu --qemu-version 10.0 --xres 1024 --yres 768 %s",
+			 self->region_uuid));
+	ASSERT_NE(NULL, strstr(out, "QEMU 10.0 uses the EDID region")) TH_LOG("%s", out);
+	ASSERT_EQ(2, run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version ten %s", self->uuid));
+
+	/* a binary that is no QEMU: a warning, and QEMU 7.2's line */
+	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu /bin/true %s",
+			 self->uuid));
+	ASSERT_NE(NULL, strstr(out, "warning: cannot tell the version")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0\n")) TH_LOG("%s", out);
+}
+
 TEST_F(qemu_cmd, run_executes_qemu)
 {
 	char out[4096];
 
 	/* --run execs the binary with exactly the printed arguments */
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --run --qemu /bin/echo %s -- -S",
+	/* (--qemu-version: /bin/echo cannot say which QEMU it is) */
+	ASSERT_EQ(0, run(out, sizeof(out),
+			 TOOLS "vgpu-qemu --run --qemu /bin/echo --qemu-version 7.2 %s -- -S",
 			 self->region_uuid));
 	ASSERT_EQ(0, strncmp(out, "-m 1024 -vga none -device vfio-pci,sysfsdev=", 44))
 		TH_LOG("%s", out);

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/vfio.h>
 #include <xf86drm.h>
@@ -25,15 +26,19 @@ static const char help_text[] =
 	"or run it. QEMU-ARGS (the guest's disk, kernel, ...) are appended.\n"
 	"\n"
 	"Options:\n"
-	"  -d, --display KIND  auto (default), vnc, spice, egl-headless, gtk, sdl or\n"
-	"                      none. auto: VNC, through egl-headless for dma-buf\n"
-	"                      instances (QEMU shows dma-bufs only with OpenGL);\n"
-	"                      spice and sdl: region instances only (QEMU 7.2)\n"
+	"  -d, --display KIND  auto (default), vnc, spice, egl-headless, dbus, gtk, sdl\n"
+	"                      or none. auto: VNC, through egl-headless for dma-buf\n"
+	"                      instances (QEMU shows dma-bufs only with OpenGL) -\n"
+	"                      but from QEMU 9.0, which shows a dma-buf console to no\n"
+	"                      VNC client, the D-Bus display with OpenGL for those;\n"
+	"                      spice and sdl: region instances only\n"
 	"      --vnc ADDR      VNC address (default 127.0.0.1:0, i.e. port 5900)\n"
 	"      --spice-port N  SPICE port on 127.0.0.1 (default 5930)\n"
+	"      --dbus-p2p      the D-Bus display takes peer-to-peer clients (QMP\n"
+	"                      add_client) instead of the session bus\n"
 	"      --xres W        initial guest resolution, through the EDID region\n"
 	"      --yres H        (both or neither; dma-buf instances only: QEMU 7.2\n"
-	"                      gives the EDID region to dma-buf displays alone)\n"
+	"                      and 10.0 give the EDID region to dma-buf displays alone)\n"
 	"      --ramfb         add ramfb=on (on vfio-pci-nohotplug, which has it): a\n"
 	"                      boot display for firmware such as OVMF before the\n"
 	"                      guest driver takes over\n"
@@ -41,6 +46,8 @@ static const char help_text[] =
 	"                      type when OpenGL is available, else the region type\n"
 	"  -m, --memory MB     guest memory (default 1024)\n"
 	"      --qemu PATH     QEMU binary (default qemu-system-x86_64)\n"
+	"      --qemu-version X.Y  the QEMU version to write for (default: what\n"
+	"                      'PATH --version' says)\n"
 	"      --run           run QEMU (replacing this process) instead of printing\n"
 	"      --print-uuid    print the instance's UUID as the first line on stdout\n"
 	"                      (with --create: the new one), then the command line\n"
@@ -175,13 +182,69 @@ static void print_quoted(const char *s)
 struct opts {
 	const char *display, *vnc, *qemu, *create;
 	unsigned int xres, yres, spice, memory;
-	int ramfb, run, print_uuid, nul;
+	int ramfb, run, print_uuid, nul, dbus_p2p;
+	int version;		/* QEMU's, major * 100 + minor; -1: unknown */
 };
+
+/* QEMU 9.0 binds every display to a console: no VNC for a dma-buf one. */
+#define QEMU_DMABUF_NO_VNC	900
+
+/* "X.Y" (or "X.Y.Z", "QEMU emulator version X.Y...") as X * 100 + Y, or -1. */
+static int parse_version(const char *s)
+{
+	unsigned int major, minor;
+
+	if (sscanf(s, "QEMU emulator version %u.%u", &major, &minor) != 2 &&
+	    sscanf(s, "%u.%u", &major, &minor) != 2)
+		return -1;
+	return major < 100 && minor < 100 ? (int)(major * 100 + minor) : -1;
+}
+
+/* The version "@qemu --version" reports, or -1. */
+static int qemu_version(const char *qemu)
+{
+	char buf[256] = "";
+	size_t len = 0;
+	ssize_t n = 1;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(fds[1], 1);
+		dup2(null, 2);
+		execlp(qemu, qemu, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (pid > 0 && n > 0 && len < sizeof(buf) - 1) {
+		n = read(fds[0], buf + len, sizeof(buf) - 1 - len);
+		len += n > 0 ? n : 0;
+	}
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return parse_version(buf);
+}
+
+/* The QEMU version @o writes for, in words: "QEMU 10.0". */
+static const char *qemu_name(const struct opts *o)
+{
+	static char name[32];
+
+	snprintf(name, sizeof(name), "QEMU %d.%d", o->version / 100, o->version % 100);
+	return name;
+}
 
 static void parse_options(int argc, char **argv, struct opts *o)
 {
 	enum { O_VNC = 256, O_SPICE, O_XRES, O_YRES, O_RAMFB, O_CREATE, O_QEMU, O_RUN,
-	       O_UUID };
+	       O_UUID, O_P2P, O_QVER };
 	static const struct option opts[] = {
 		{ "display", required_argument, NULL, 'd' },
 		{ "vnc", required_argument, NULL, O_VNC },
@@ -192,6 +255,8 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		{ "create", required_argument, NULL, O_CREATE },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "qemu", required_argument, NULL, O_QEMU },
+		{ "qemu-version", required_argument, NULL, O_QVER },
+		{ "dbus-p2p", no_argument, NULL, O_P2P },
 		{ "run", no_argument, NULL, O_RUN },
 		{ "print-uuid", no_argument, NULL, O_UUID },
 		{ "null", no_argument, NULL, '0' },
@@ -229,6 +294,15 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		case O_QEMU:
 			o->qemu = optarg;
 			break;
+		case O_QVER:
+			o->version = parse_version(optarg);
+			if (o->version < 0)
+				tool_die(2, "--qemu-version takes X.Y, such as 10.0, not '%s'",
+					 optarg);
+			break;
+		case O_P2P:
+			o->dbus_p2p = 1;
+			break;
 		case O_RUN:
 			o->run = 1;
 			break;
@@ -251,7 +325,7 @@ static void parse_options(int argc, char **argv, struct opts *o)
 	if (strcmp(o->display, "auto") && strcmp(o->display, "vnc") &&
 	    strcmp(o->display, "spice") && strcmp(o->display, "egl-headless") &&
 	    strcmp(o->display, "gtk") && strcmp(o->display, "sdl") &&
-	    strcmp(o->display, "none"))
+	    strcmp(o->display, "dbus") && strcmp(o->display, "none"))
 		tool_die(2, "unknown --display '%s' (see --help)", o->display);
 }
 
@@ -271,9 +345,35 @@ static void create_instance(const char *size, int gl, char uuid[37])
 		uuid, gl ? "available" : "not available");
 }
 
+/* The display auto stands for: VNC, but D-Bus for dma-bufs from QEMU 9.0. */
+static const char *display_kind(const struct opts *o, int dmabuf)
+{
+	if (strcmp(o->display, "auto"))
+		return o->display;
+	return dmabuf && o->version >= QEMU_DMABUF_NO_VNC ? "dbus" : "vnc";
+}
+
+/* What QEMU (o->version) refuses for a dma-buf instance, as an error. */
+static void check_dmabuf_display(const struct opts *o, const char *display)
+{
+	const char *q = qemu_name(o);
+
+	if (!strcmp(display, "sdl"))
+		tool_die(1, "%s's SDL display cannot show dma-bufs; use --display gtk or %s",
+			 q, o->version >= QEMU_DMABUF_NO_VNC ? "dbus" : "vnc");
+	if (!strcmp(display, "spice"))
+		tool_die(1, "%s shows dma-bufs over SPICE only to a local client (gl=on on a unix socket); use --display %s or gtk",
+			 q, o->version >= QEMU_DMABUF_NO_VNC ? "dbus" : "vnc (through egl-headless)");
+	if (o->version >= QEMU_DMABUF_NO_VNC &&
+	    (!strcmp(display, "vnc") || !strcmp(display, "egl-headless")))
+		tool_die(1, "%s shows a dma-buf console to no VNC client (\"The console requires display DMABUF support\"); use --display dbus (a D-Bus client) or gtk",
+			 q);
+}
+
 /*
  * Probe instance @uuid (QEMU is not running yet, so it is free) and check
- * that QEMU 7.2 can show it as @o asks. Return: whether it exports dma-bufs.
+ * that QEMU (o->version) can show it as @o asks. Return: whether it exports
+ * dma-bufs.
  */
 static int probe_instance(const char *uuid, const struct opts *o, int gl)
 {
@@ -293,15 +393,13 @@ static int probe_instance(const char *uuid, const struct opts *o, int gl)
 	vgpu_close(v);
 	dmabuf = kind == VGPU_KIND_DMABUF;
 	if (o->xres && !dmabuf)
-		tool_die(1, "QEMU 7.2 uses the EDID region (--xres/--yres) only with dma-buf displays; %s is a region instance",
-			 uuid);
+		tool_die(1, "%s uses the EDID region (--xres/--yres) only with dma-buf displays (\"xres and yres properties need edid support\"); %s is a region instance",
+			 qemu_name(o), uuid);
 	if (dmabuf && !gl && strcmp(o->display, "gtk"))
 		tool_die(1, "%s exports dma-bufs, which QEMU shows only with OpenGL, and this host has no GPU render node or no libEGL (vgem does not count: it cannot render); use a *-region instance (vgpu-qemu --create hd picks one), or VGPU_QEMU_GL=1 to override the check",
 			 uuid);
-	if (dmabuf && !strcmp(o->display, "sdl"))
-		tool_die(1, "QEMU 7.2's SDL display cannot show dma-bufs; use --display gtk or vnc");
-	if (dmabuf && !strcmp(o->display, "spice"))
-		tool_die(1, "QEMU 7.2 shows dma-bufs over SPICE only to a local client (gl=on on a unix socket); use --display vnc (through egl-headless) or gtk");
+	if (dmabuf)
+		check_dmabuf_display(o, display_kind(o, dmabuf));
 	return dmabuf;
 }
 
@@ -309,7 +407,7 @@ static int probe_instance(const char *uuid, const struct opts *o, int gl)
 static void build_args(const struct opts *o, const char *uuid, int dmabuf,
 		       char **extra, int nextra)
 {
-	const char *display = strcmp(o->display, "auto") ? o->display : "vnc";
+	const char *display = display_kind(o, dmabuf);
 	char device[256];
 	int i;
 
@@ -337,6 +435,9 @@ static void build_args(const struct opts *o, const char *uuid, int dmabuf,
 		add("none");
 		add("-spice");
 		add("port=%u,addr=127.0.0.1,disable-ticketing=on", o->spice);
+	} else if (!strcmp(display, "dbus")) {
+		/* OpenGL makes it pass dma-bufs to its clients */
+		add("dbus%s%s", o->dbus_p2p ? ",p2p=yes" : "", dmabuf ? ",gl=on" : "");
 	} else if (!strcmp(display, "none")) {
 		/* a dma-buf display needs an OpenGL console even unseen */
 		add("%s", dmabuf ? "egl-headless" : "none");
@@ -369,7 +470,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = {
 		.display = "auto", .vnc = "127.0.0.1:0", .qemu = "qemu-system-x86_64",
-		.spice = 5930, .memory = 1024,
+		.spice = 5930, .memory = 1024, .version = -2,
 	};
 	char created[37];
 	const char *uuid;
@@ -377,6 +478,13 @@ int main(int argc, char **argv)
 
 	vgpu_set_log_fn(tool_log, NULL);
 	parse_options(argc, argv, &o);
+	if (o.version == -2)
+		o.version = qemu_version(o.qemu);
+	if (o.version < 0) {
+		fprintf(stderr, "vgpu-qemu: warning: cannot tell the version of %s ('%s --version'); writing for QEMU 7.2 (--qemu-version says otherwise)\n",
+			o.qemu, o.qemu);
+		o.version = 702;
+	}
 	gl = have_opengl();
 	if (o.create) {
 		create_instance(o.create, gl, created);
