@@ -259,7 +259,12 @@ static void created_or_gone(struct __test_metadata *_metadata, int ret,
 		vgpu_mdev_remove(uuid);
 }
 
-TEST_F(fault, create)
+/*
+ * Some 470 points, each a create and a remove on the debug kernel: 27 s
+ * in the debug VM here, right at the harness's default 30 s timeout, and
+ * more when the host's CPUs are shared.
+ */
+TEST_F_TIMEOUT(fault, create, 300)
 {
 	unsigned int hits;
 
