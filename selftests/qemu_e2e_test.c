@@ -11,6 +11,10 @@
  * e2e/dmabuf_preload.so (see there for why). QEMU 7.2's screendump has no
  * surface for a dma-buf scanout, so that variant is judged through VNC.
  *
+ * The qemu10_* variants run QEMU 10.0 (scripts/qemu10.sh unpacks it). It
+ * shows a dma-buf console to no VNC client, so vgpu-qemu picks its D-Bus
+ * display there, and e2e/dbus_grab.py, a D-Bus listener, reads the dma-buf.
+ *
  * QEMU runs with the command line vgpu-qemu prints for the instance, as a
  * user would run it; the test appends only its guest, the serial port and
  * the monitor. The guest reports each phase on COM1 (a unix socket here)
@@ -39,6 +43,8 @@
 #include "e2e/pattern.h"
 
 #define QEMU		"/usr/bin/qemu-system-x86_64"
+#define QEMU10		"qemu-10.0/bin/qemu-system-x86_64"	/* in the cache */
+#define DBUS_GRAB	"e2e/dbus_grab.py"
 #define VGPU_QEMU	"qemu-glue/tools/vgpu-qemu"
 #define VNC_DISPLAY	"127.0.0.1:0"
 #define VNC_PORT	5900
@@ -54,6 +60,10 @@ FIXTURE(qemu) {
 	int mon;
 	int ser;
 	bool at_phase0;		/* setup already saw "PHASE 0" */
+	pid_t grab_pid;		/* e2e/dbus_grab.py, with its stdin and stdout */
+	int grab_in;
+	int grab_out;
+	char grab_reply[256];	/* its last answer */
 };
 
 FIXTURE_VARIANT(qemu) {
@@ -61,6 +71,8 @@ FIXTURE_VARIANT(qemu) {
 	const char *display;	/* the -display vgpu-qemu must choose */
 	bool dmabuf;		/* needs OpenGL; no screendump */
 	bool linux_guest;	/* stock Linux + bochs-drm: make check-e2e */
+	bool qemu10;		/* QEMU 10.0 (scripts/qemu10.sh), not 7.2 */
+	bool dbus;		/* the picture from its D-Bus display, not VNC */
 };
 
 FIXTURE_VARIANT_ADD(qemu, region) {
@@ -74,6 +86,20 @@ FIXTURE_VARIANT_ADD(qemu, dmabuf) {
 	.dmabuf = true,
 };
 
+FIXTURE_VARIANT_ADD(qemu, qemu10_region) {
+	.type = "hd-region",
+	.display = "none",
+	.qemu10 = true,
+};
+
+FIXTURE_VARIANT_ADD(qemu, qemu10_dmabuf) {
+	.type = "hd",
+	.display = "dbus,p2p=yes,gl=on",
+	.dmabuf = true,
+	.qemu10 = true,
+	.dbus = true,
+};
+
 /*
  * The same pictures drawn by e2e/linux/drm_pattern through the stock bochs
  * DRM driver of a Linux 6.12 guest: minutes under nested emulation, so
@@ -83,6 +109,13 @@ FIXTURE_VARIANT_ADD(qemu, linux_bochs_drm) {
 	.type = "hd-region",
 	.display = "none",
 	.linux_guest = true,
+};
+
+FIXTURE_VARIANT_ADD(qemu, qemu10_linux_bochs_drm) {
+	.type = "hd-region",
+	.display = "none",
+	.linux_guest = true,
+	.qemu10 = true,
 };
 
 #define LINUX_KERNEL	"e2e/linux/build/vmlinuz"
@@ -165,55 +198,17 @@ static long mismatches(struct __test_metadata *_metadata, const uint32_t *px,
 	return bad;
 }
 
-/* Load a PPM (P6, 8 bit) as XRGB pixels; malloc()ed, or NULL. */
-static uint32_t *ppm_load(const char *path, unsigned int *w, unsigned int *h)
+/* The QEMU binary of @variant: 7.2's, or the 10.0 scripts/qemu10.sh unpacked. */
+static const char *qemu_path(const struct _fixture_variant_qemu *variant)
 {
-	unsigned int maxval;
-	uint32_t *px = NULL;
-	uint8_t rgb[3];
-	size_t i;
-	FILE *f = fopen(path, "re");
+	static char path[PATH_MAX];
 
-	if (!f)
-		return NULL;
-	if (fscanf(f, "P6 %u %u %u", w, h, &maxval) != 3 || maxval != 255 ||
-	    fgetc(f) == EOF || *w > 8192 || *h > 8192)
-		goto out;
-	px = malloc((size_t)*w * *h * 4);
-	for (i = 0; px && i < (size_t)*w * *h; i++) {
-		if (fread(rgb, 1, 3, f) != 3) {
-			free(px);
-			px = NULL;
-			break;
-		}
-		px[i] = rgb[0] << 16 | rgb[1] << 8 | rgb[2];
-	}
-out:
-	fclose(f);
-	return px;
-}
-
-/* Keep a picture that did not match as a PPM in $VGPU_VM_OUT, for a person. */
-static void keep_ppm(const char *name, const uint32_t *px, unsigned int w,
-		     unsigned int h)
-{
-	char path[PATH_MAX];
-	size_t i;
-	FILE *f;
-
-	if (!getenv("VGPU_VM_OUT") || !px)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", getenv("VGPU_VM_OUT"), name);
-	f = fopen(path, "we");
-	if (!f)
-		return;
-	fprintf(f, "P6 %u %u 255\n", w, h);
-	for (i = 0; i < (size_t)w * h; i++) {
-		uint8_t rgb[3] = { px[i] >> 16, px[i] >> 8, px[i] };
-
-		fwrite(rgb, 1, 3, f);
-	}
-	fclose(f);
+	if (!variant->qemu10)
+		return QEMU;
+	if (getenv("VGPU_QEMU10"))
+		return getenv("VGPU_QEMU10");
+	snprintf(path, sizeof(path), "%s/.cache/vgpu-display/" QEMU10, getenv("HOME") ?: "/root");
+	return path;
 }
 
 /* Is there vgem's render node for QEMU's OpenGL (Mesa's software one)? */
@@ -233,12 +228,11 @@ static bool have_vgem(void)
  * into @self->argv. Return: 0, or why not.
  */
 static int qemu_cmdline(struct _test_data_qemu *self, bool dmabuf, const char *memory,
-			const char *const *extra)
+			const char *qemu, const char *const *extra)
 {
-	const char *args[MAX_ARGS] = { VGPU_QEMU, "-0", "--display", "vnc", "--vnc",
-				       VNC_DISPLAY, "--memory", memory, "--qemu", QEMU,
-				       self->uuid, "--" };
-	int fds[2], st, n = 12, argc = 0;
+	const char *args[MAX_ARGS] = { VGPU_QEMU, "-0", "--dbus-p2p", "--vnc", VNC_DISPLAY,
+				       "--memory", memory, "--qemu", qemu, self->uuid, "--" };
+	int fds[2], st, n = 11, argc = 0;
 	size_t len = 0, i;
 	ssize_t got = 1;
 	pid_t pid;
@@ -305,6 +299,10 @@ static bool e2e_ready(struct __test_metadata *_metadata,
 	snprintf(preload, plen, "%s/e2e/dmabuf_preload.so", getenv("PWD") ?: ".");
 	if (access(QEMU, X_OK))
 		SKIP(return false, "%s not installed (apt-get install qemu-system-x86)", QEMU);
+	/* the package exists (bookworm-backports): its absence is a failure */
+	ASSERT_EQ(0, access(qemu_path(variant), X_OK))
+		TH_LOG("no QEMU 10.0 at %s: scripts/qemu10.sh (run by make deps as root) unpacks it",
+		       qemu_path(variant));
 	if (variant->linux_guest) {
 		if (!getenv("VGPU_E2E_SLOW"))
 			SKIP(return false, "a Linux guest takes minutes: make check-e2e runs it");
@@ -359,22 +357,52 @@ static int start_qemu(struct __test_metadata *_metadata, struct _test_data_qemu 
 	return 0;
 }
 
+/*
+ * Start e2e/dbus_grab.py on QEMU's QMP socket: a listener of QEMU's D-Bus
+ * display. It says "ready", then writes a picture for each line we send.
+ */
+static void start_dbus_grab(struct __test_metadata *_metadata, struct _test_data_qemu *self)
+{
+	char qmp[96];
+	int in[2], out[2];
+
+	snprintf(qmp, sizeof(qmp), "%s/qmp", self->dir);
+	ASSERT_EQ(0, pipe2(in, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(out, O_CLOEXEC));
+	self->grab_pid = fork();
+	ASSERT_LE(0, self->grab_pid);
+	if (!self->grab_pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl("/usr/bin/python3", "python3", DBUS_GRAB, qmp, "60", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	self->grab_in = in[1];
+	self->grab_out = out[0];
+	ASSERT_EQ(0, wait_for(self->grab_out, "ready\n", 120))
+		TH_LOG("%s did not attach to QEMU's D-Bus display (apt-get install python3-gi)",
+		       DBUS_GRAB);
+}
+
 FIXTURE_SETUP(qemu)
 {
 	static const char *const linux_guest[] = { "-initrd", LINUX_INITRD, "-append",
 						   LINUX_APPEND, NULL };
-	char guest[256], preload[256], ser[128], mon[128];
+	char guest[256], preload[256], ser[128], mon[128], qmp[128];
 	const char *extra[MAX_ARGS] = { "-accel", "tcg", "-nodefaults", "-no-user-config",
-					"-no-reboot", "-serial", ser, "-monitor", mon,
+					"-no-reboot", "-serial", ser, "-monitor", mon, "-qmp", qmp,
 					"-kernel", variant->linux_guest ? LINUX_KERNEL : guest };
 	const char *const *g;
-	int ret, n = 11;
+	int ret, n = 13;
 
 	VGPU_MARK();
 	self->pid = -1;
 	self->at_phase0 = false;
 	self->mon = -1;
 	self->ser = -1;
+	self->grab_pid = -1;
 	if (!e2e_ready(_metadata, variant, guest, sizeof(guest), preload, sizeof(preload)))
 		return;
 	test_cmd(vgpu_module_ensure_loaded());
@@ -386,10 +414,11 @@ FIXTURE_SETUP(qemu)
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(ser, sizeof(ser), "unix:%s/serial,server=on,wait=off", self->dir);
 	snprintf(mon, sizeof(mon), "unix:%s/monitor,server=on,wait=off", self->dir);
+	snprintf(qmp, sizeof(qmp), "unix:%s/qmp,server=on,wait=off", self->dir);
 	for (g = linux_guest; variant->linux_guest && *g; g++)
 		extra[n++] = *g;
 	test_cmd(qemu_cmdline(self, variant->dmabuf, variant->linux_guest ? "256" : "64",
-			      extra));
+			      qemu_path(variant), extra));
 	ASSERT_TRUE(qemu_display_is(self->argv, variant->display))
 		TH_LOG("vgpu-qemu chose another display than -display %s", variant->display);
 
@@ -408,6 +437,8 @@ FIXTURE_SETUP(qemu)
 		ret = start_qemu(_metadata, self, variant, preload);
 	}
 	ASSERT_EQ(0, ret) TH_LOG("guest did not reach PHASE 0");
+	if (variant->dbus)
+		start_dbus_grab(_metadata, self);
 }
 
 FIXTURE_TEARDOWN(qemu)
@@ -415,6 +446,11 @@ FIXTURE_TEARDOWN(qemu)
 	char cmd[128];
 	int status = 0;
 
+	if (self->grab_pid > 0) {	/* the end of its input ends it */
+		close(self->grab_in);
+		close(self->grab_out);
+		waitpid(self->grab_pid, NULL, 0);
+	}
 	/* keep the sockets open until QEMU is gone: it quits more reliably */
 	if (self->mon >= 0 && send(self->mon, "quit\n", 5, MSG_NOSIGNAL) != 5 &&
 	    waitpid(self->pid, &status, WNOHANG) == 0)
@@ -441,8 +477,9 @@ FIXTURE_TEARDOWN(qemu)
 		close(self->ser);
 	vgpu_mdev_remove(self->uuid);
 	if (self->dir[0] && getenv("VGPU_VM_OUT")) {	/* QEMU's log, for a person */
-		snprintf(cmd, sizeof(cmd), "cp %s/qemu.log %s/qemu_e2e-%s-qemu.log",
-			 self->dir, getenv("VGPU_VM_OUT"), variant->type);
+		snprintf(cmd, sizeof(cmd), "cp %s/qemu.log %s/qemu_e2e-%s%s-qemu.log",
+			 self->dir, getenv("VGPU_VM_OUT"), variant->qemu10 ? "qemu10-" : "",
+			 variant->type);
 		if (system(cmd))
 			TH_LOG("could not keep QEMU's log");
 	}
@@ -453,63 +490,91 @@ FIXTURE_TEARDOWN(qemu)
 	}
 }
 
-/* QEMU's screendump of the current picture must be phase @phase. */
-static void check_screendump(struct __test_metadata *_metadata, int mon,
-			     const char *dir, unsigned int phase)
+/*
+ * Ask e2e/dbus_grab.py for the picture of QEMU's D-Bus display in @req (a
+ * path and a newline): 0, or a negative errno. Its answer, one short line
+ * in one write, goes to @self->grab_reply.
+ */
+static int dbus_request(struct _test_data_qemu *self, const char *req)
 {
-	char cmd[160], shot[96], name[32];
-	unsigned int w = 0, h = 0;
-	uint32_t *px;
-	long bad;
+	struct pollfd p = { .fd = self->grab_out, .events = POLLIN };
+	ssize_t n;
 
-	snprintf(shot, sizeof(shot), "%s/phase%u.ppm", dir, phase);
-	snprintf(cmd, sizeof(cmd), "screendump %s\n", shot);
-	ASSERT_EQ(0, hmp(mon, cmd));
-	px = ppm_load(shot, &w, &h);
-	ASSERT_NE(NULL, px) TH_LOG("no screendump %s", shot);
-	bad = mismatches(_metadata, px, w, h, phase);
-	if (bad) {
-		snprintf(name, sizeof(name), "screendump-phase%u.ppm", phase);
-		keep_ppm(name, px, w, h);
+	if (write(self->grab_in, req, strlen(req)) != (ssize_t)strlen(req))
+		return -EPIPE;
+	if (poll(&p, 1, 120 * 1000) <= 0)
+		return -ETIMEDOUT;
+	n = read(self->grab_out, self->grab_reply, sizeof(self->grab_reply) - 1);
+	if (n <= 0)
+		return -EPIPE;
+	self->grab_reply[n] = '\0';
+	return strncmp(self->grab_reply, "ok ", 3) ? -EIO : 0;
+}
+
+enum grab_via { VIA_SCREENDUMP, VIA_VNC, VIA_DBUS };
+static const char *const via_name[] = { "screendump", "VNC", "D-Bus" };
+
+/* What QEMU shows through @via into @img: 0, or a negative errno. */
+static int grab(struct _test_data_qemu *self, enum grab_via via, struct vgpu_util_image *img)
+{
+	char path[96], req[128];
+	int ret;
+
+	if (via == VIA_VNC)
+		return vgpu_util_vnc_grab("127.0.0.1", VNC_PORT, 60, img);
+	snprintf(path, sizeof(path), "%s/picture.ppm", self->dir);
+	unlink(path);
+	if (via == VIA_SCREENDUMP) {
+		snprintf(req, sizeof(req), "screendump %s\n", path);
+		ret = hmp(self->mon, req);
+	} else {
+		snprintf(req, sizeof(req), "%s\n", path);
+		ret = dbus_request(self, req);
 	}
-	free(px);
-	ASSERT_EQ(0, bad) TH_LOG("phase %u: %ux%u screendump, %ld pixels differ",
-				 phase, w, h, bad);
+	if (ret)
+		return ret;
+	img->pixels = vgpu_ppm_load(path, &img->width, &img->height);
+	return img->pixels ? 0 : -ENOENT;
 }
 
 /*
- * QEMU's VNC server must show phase @phase. It refreshes on a timer, so
- * an older picture may come first: grab until it matches, for a while.
+ * What QEMU shows through @via must be phase @phase. Its screendump
+ * brings the display up to date first, so the first one must match. VNC
+ * and the D-Bus display refresh on a timer, so an older picture may come
+ * first: grab those until it matches, for a while.
  */
-static void check_vnc(struct __test_metadata *_metadata, unsigned int phase)
+static void check_picture(struct __test_metadata *_metadata, struct _test_data_qemu *self,
+			  enum grab_via via, unsigned int phase)
 {
+	double end = vgpu_now_s() + (via == VIA_SCREENDUMP ? 0 : 120);
 	struct vgpu_util_image img = { };
-	double end = vgpu_now_s() + 120;
 	unsigned int grabs = 0, w, h;
-	char name[32];
+	char keep[PATH_MAX];
 	long bad = -1;
 	int ret;
 
 	do {
 		vgpu_util_image_free(&img);
-		ret = vgpu_util_vnc_grab("127.0.0.1", VNC_PORT, 60, &img);
+		ret = grab(self, via, &img);
 		grabs++;
 		if (!ret)
 			bad = mismatches(_metadata, img.pixels, img.width, img.height, phase);
-		if (ret || bad)
+		if ((ret || bad) && via != VIA_SCREENDUMP)
 			usleep(500 * 1000);
 	} while ((ret || bad) && vgpu_now_s() < end);
-	ASSERT_EQ(0, ret) TH_LOG("VNC grab: %s", strerror(-ret));
-	if (bad) {
-		snprintf(name, sizeof(name), "vnc-phase%u.ppm", phase);
-		keep_ppm(name, img.pixels, img.width, img.height);
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s %s", via_name[via], strerror(-ret),
+				 via == VIA_DBUS ? self->grab_reply : "");
+	if (bad && getenv("VGPU_VM_OUT")) {	/* for a person */
+		snprintf(keep, sizeof(keep), "%s/%s-phase%u.ppm", getenv("VGPU_VM_OUT"),
+			 via_name[via], phase);
+		vgpu_ppm_write(keep, img.pixels, img.width, img.height);
 	}
 	w = img.width;
 	h = img.height;
 	vgpu_util_image_free(&img);
-	ASSERT_EQ(0, bad) TH_LOG("phase %u: %ux%u over VNC, %ld pixels differ (%u grabs)",
-				 phase, w, h, bad, grabs);
-	TH_LOG("phase %u over VNC: exact after %u grab(s)", phase, grabs);
+	ASSERT_EQ(0, bad) TH_LOG("phase %u: %ux%u %s, %ld pixels differ (%u grabs)",
+				 phase, w, h, via_name[via], bad, grabs);
+	TH_LOG("phase %u in %s: exact after %u grab(s)", phase, via_name[via], grabs);
 }
 
 TEST_F_TIMEOUT(qemu, guest_picture_in_screendump_and_vnc, 1800)
@@ -525,8 +590,8 @@ TEST_F_TIMEOUT(qemu, guest_picture_in_screendump_and_vnc, 1800)
 				TH_LOG("guest did not reach %s", msg);
 		TH_LOG("%s after %.1f s", msg, vgpu_now_s() - t0);
 		if (!variant->dmabuf)
-			check_screendump(_metadata, self->mon, self->dir, phase);
-		check_vnc(_metadata, phase);
+			check_picture(_metadata, self, VIA_SCREENDUMP, phase);
+		check_picture(_metadata, self, variant->dbus ? VIA_DBUS : VIA_VNC, phase);
 		ASSERT_EQ(1, write(self->ser, "n", 1));
 	}
 	ASSERT_EQ(0, wait_for(self->ser, "DONE", 120));

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test library: test pictures drawn into video memory and compared with
- * what a consumer shows (PNG files), the EDID blocks the tests hand to
- * the device, and vgem, the DRM device that imports our dma-bufs.
+ * what a consumer shows (PNG files, and PPM files as QEMU's screendump
+ * writes them), the EDID blocks the tests hand to the device, and vgem,
+ * the DRM device that imports our dma-bufs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,6 +107,59 @@ uint8_t *vgpu_png_load(const char *path, unsigned int *w, unsigned int *h,
 	*w = img.width;
 	*h = img.height;
 	return buf;
+}
+
+uint32_t *vgpu_ppm_load(const char *path, unsigned int *w, unsigned int *h)
+{
+	unsigned int maxval;
+	uint32_t *px = NULL;
+	uint8_t *rgb = NULL;
+	size_t i, n;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return NULL;
+	if (fscanf(f, "P6 %u %u %u", w, h, &maxval) != 3 || maxval != 255 ||
+	    fgetc(f) == EOF || !*w || !*h || *w > 16384 || *h > 16384)
+		goto out;
+	n = (size_t)*w * *h;
+	rgb = malloc(n * 3);
+	px = malloc(n * sizeof(*px));
+	if (!rgb || !px || fread(rgb, 3, n, f) != n) {
+		free(px);
+		px = NULL;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		px[i] = rgb[3 * i] << 16 | rgb[3 * i + 1] << 8 | rgb[3 * i + 2];
+out:
+	free(rgb);
+	fclose(f);
+	return px;
+}
+
+int vgpu_ppm_write(const char *path, const uint32_t *px, unsigned int w,
+		   unsigned int h)
+{
+	size_t i, n = (size_t)w * h;
+	uint8_t *rgb = malloc(n * 3);
+	int ret = 0;
+	FILE *f;
+
+	if (!rgb)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		rgb[3 * i] = px[i] >> 16;
+		rgb[3 * i + 1] = px[i] >> 8;
+		rgb[3 * i + 2] = px[i];
+	}
+	f = fopen(path, "we");
+	if (!f || fprintf(f, "P6 %u %u 255\n", w, h) < 0 || fwrite(rgb, 3, n, f) != n)
+		ret = errno ? -errno : -EIO;
+	if (f && fclose(f) && !ret)
+		ret = -errno;
+	free(rgb);
+	return ret;
 }
 
 void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h)

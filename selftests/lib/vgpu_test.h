@@ -9,7 +9,7 @@
  *   module.c   the tree's modules, the kernel-log test markers
  *   device.c   an open test instance, region access and information
  *   plane.c    dispi registers, modes, QUERY_GFX_PLANE, GET_GFX_DMABUF
- *   picture.c  test pictures, PNG and EDID blocks, vgem
+ *   picture.c  test pictures, PNG, PPM and EDID blocks, vgem
  *   clock.c    clocks and deadlines
  *   memory.c   kernel memory figures, guarded word accesses
  *
@@ -210,7 +210,7 @@ int vgpu_get_dmabuf(int fd, uint32_t id);
 /* The generation QUERY stored at offset 60. */
 uint32_t vgpu_generation(const struct vfio_device_gfx_plane_info *info);
 
-/* ---- picture.c: test pictures, PNG, EDID, vgem ---- */
+/* ---- picture.c: test pictures, PNG, PPM, EDID, vgem ---- */
 
 /* Fill @buf of @len bytes with pattern @seed: every 32-bit word differs. */
 void vgpu_fill(void *buf, size_t len, uint32_t seed);
@@ -230,6 +230,11 @@ long vgpu_rgb_mismatches(const uint8_t *rgb, unsigned int w, unsigned int h,
 /* Read a PNG as 8-bit RGB or RGBA (@channels); malloc()ed, or NULL. */
 uint8_t *vgpu_png_load(const char *path, unsigned int *w, unsigned int *h,
 		       unsigned int *channels);
+/* Read a PPM (P6, 8 bit: QEMU's screendump) as XRGB8888; malloc()ed, or NULL. */
+uint32_t *vgpu_ppm_load(const char *path, unsigned int *w, unsigned int *h);
+/* Write XRGB8888 @px (@w x @h) as a PPM (P6): 0, or a negative errno. */
+int vgpu_ppm_write(const char *path, const uint32_t *px, unsigned int w,
+		   unsigned int h);
 /* Fill @buf with the 128-byte EDID block of a @w x @h monitor. */
 void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h);
 /* Open vgem's DRM node (render node first), saying which in @path; or -1. */
