@@ -57,7 +57,10 @@ deps:
 # (Debian's has none).
 KDIR_KUNIT = $(shell grep -qsE '^CONFIG_KUNIT=(y|m)' $(KDIR)/include/config/auto.conf && echo y)
 KUNIT_BUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)/mdev/kunit KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers
+# scripts/conftest.sh probes KDIR and writes build/compat/<release>/
+# vgpu_compat_gen.h, which mdev/include/vgpu_compat.h includes.
 modules: need-kdir
+	scripts/conftest.sh $(KDIR) >/dev/null
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/minivendor \

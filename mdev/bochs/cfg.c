@@ -12,7 +12,6 @@
 #include <linux/pci_regs.h>
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
-#include <linux/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "vgpu_bochs.h"

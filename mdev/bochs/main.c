@@ -227,7 +227,7 @@ static void vgpu_bochs_fire_req(struct vgpu_bochs *vb)
 {
 	mutex_lock(&vb->lock);
 	if (vb->req_trigger)
-		eventfd_signal(vb->req_trigger);
+		vgpu_eventfd_signal(vb->req_trigger);
 	mutex_unlock(&vb->lock);
 }
 
@@ -293,7 +293,7 @@ static void vgpu_bochs_request(struct vfio_device *vdev, unsigned int count)
 			dev_notice_ratelimited(vdev->dev,
 					       "asking the user to release the device (#%u)\n",
 					       count);
-		eventfd_signal(vb->req_trigger);
+		vgpu_eventfd_signal(vb->req_trigger);
 	} else if (!count) {
 		dev_notice(vdev->dev,
 			   "removal waits until the user closes the device (no request eventfd)\n");
@@ -416,7 +416,7 @@ static void __exit vgpu_bochs_exit(void)
 module_init(vgpu_bochs_init);
 module_exit(vgpu_bochs_exit);
 
-MODULE_IMPORT_NS(VGPU_DISPLAY);
+MODULE_IMPORT_NS(VGPU_DISPLAY_NS);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Mediated vGPU compatible with the bochs dispi display");
 MODULE_AUTHOR("vgpu-display developers");

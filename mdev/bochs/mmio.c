@@ -14,7 +14,6 @@
  */
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
-#include <linux/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "vgpu_bochs.h"

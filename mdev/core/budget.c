@@ -37,7 +37,7 @@ struct vgpu_vram_budget *vgpu_vram_budget_create(u64 limit)
 	b->limit = limit;
 	return b;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_budget_create, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_budget_create, VGPU_DISPLAY_NS);
 
 void vgpu_vram_budget_get(struct vgpu_vram_budget *budget)
 {
@@ -62,7 +62,7 @@ void vgpu_vram_budget_put(struct vgpu_vram_budget *budget)
 	if (budget)
 		kref_put(&budget->ref, vgpu_vram_budget_release);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_budget_put, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_budget_put, VGPU_DISPLAY_NS);
 
 static u64 vgpu_vram_budget_used(struct vgpu_vram_budget *b)
 {
@@ -123,7 +123,7 @@ u64 vgpu_vram_budget_available(struct vgpu_vram_budget *budget)
 	mutex_unlock(&budget->lock);
 	return avail;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_vram_budget_available, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_vram_budget_available, VGPU_DISPLAY_NS);
 
 /* Retained memory grows (@bytes > 0) or shrinks; never refused. */
 void vgpu_vram_budget_retain(struct vgpu_vram_budget *budget, s64 bytes)

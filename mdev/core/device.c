@@ -80,7 +80,28 @@ long vgpu_device_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return -ENOTTY;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_device_ioctl, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_device_ioctl, VGPU_DISPLAY_NS);
+
+/**
+ * vgpu_device_region_info() - vfio_device_ops.get_region_info_caps
+ * @vdev: the device, embedded in a &struct vgpu_device
+ * @info: the request, read from the user by the VFIO core
+ * @caps: where the region's capabilities go
+ *
+ * On a kernel whose VFIO core answers VFIO_DEVICE_GET_REGION_INFO itself
+ * (it copies @info and @caps to the user), %VGPU_DEVICE_FOPS names this;
+ * elsewhere vgpu_device_ioctl() gives the same answer.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, -EINVAL for an unknown region, -ENOMEM.
+ */
+int vgpu_device_region_info(struct vfio_device *vdev,
+			    struct vfio_region_info *info,
+			    struct vfio_info_cap *caps)
+{
+	return vgpu_regions_info(&to_display(vdev)->regions, info, caps);
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_device_region_info, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_device_read() - the read file operation of the device fd
@@ -96,7 +117,7 @@ ssize_t vgpu_device_read(struct vfio_device *vdev, char __user *buf,
 {
 	return vgpu_regions_rw(&to_display(vdev)->regions, buf, count, ppos, false);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_device_read, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_device_read, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_device_write() - the write file operation of the device fd
@@ -116,7 +137,7 @@ ssize_t vgpu_device_write(struct vfio_device *vdev, const char __user *buf,
 	return vgpu_regions_rw(&to_display(vdev)->regions, (char __user *)buf,
 			       count, ppos, true);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_device_write, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_device_write, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_device_mmap() - the mmap file operation of the device fd
@@ -130,7 +151,7 @@ int vgpu_device_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 {
 	return vgpu_regions_mmap(&to_display(vdev)->regions, vma);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_device_mmap, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_device_mmap, VGPU_DISPLAY_NS);
 
 /**
  * __vgpu_device_probe() - the mdev driver's probe: a new VFIO device
@@ -165,7 +186,7 @@ int __vgpu_device_probe(struct mdev_device *mdev, size_t size,
 	dev_set_drvdata(&mdev->dev, vdev);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(__vgpu_device_probe, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(__vgpu_device_probe, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_device_remove() - the mdev driver's remove
@@ -181,7 +202,7 @@ void vgpu_device_remove(struct mdev_device *mdev)
 	vfio_unregister_group_dev(vdev);
 	vfio_put_device(vdev);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_device_remove, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_device_remove, VGPU_DISPLAY_NS);
 
 static void vgpu_parent_dev_release(struct device *dev)
 {
@@ -235,7 +256,7 @@ err_driver:
 	mdev_unregister_driver(driver);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_parent_register, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_parent_register, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_parent_unregister() - undo vgpu_parent_register()
@@ -250,4 +271,4 @@ void vgpu_parent_unregister(struct vgpu_parent *parent)
 	class_unregister(&parent->class);
 	mdev_unregister_driver(parent->driver);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_parent_unregister, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_parent_unregister, VGPU_DISPLAY_NS);

@@ -105,7 +105,7 @@ err_free:
 	kfree(disp);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_display_create, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_display_create, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_display_destroy() - the device is going away
@@ -128,7 +128,7 @@ void vgpu_display_destroy(struct vgpu_display *disp)
 		vgpu_vram_budget_unreserve(disp->config.budget, disp->config.vram_size);
 	kfree(disp);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_display_destroy, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_display_destroy, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_display_priv() - the vendor pointer given to vgpu_display_create()
@@ -140,7 +140,7 @@ void *vgpu_display_priv(const struct vgpu_display *disp)
 {
 	return disp->priv;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_display_priv, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_display_priv, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_display_regs_changed() - the guest wrote display registers
@@ -155,7 +155,7 @@ void vgpu_display_regs_changed(struct vgpu_display *disp)
 {
 	vgpu_planes_changed(&disp->planes);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_display_regs_changed, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_display_regs_changed, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_display_open() - start an open session
@@ -189,7 +189,7 @@ int vgpu_display_open(struct vgpu_display *disp)
 	vgpu_planes_open(&disp->planes);
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_display_open, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_display_open, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_display_close() - end the open session, if one is open
@@ -218,4 +218,4 @@ void vgpu_display_close(struct vgpu_display *disp)
 		vgpu_vram_put(vram);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_display_close, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_display_close, VGPU_DISPLAY_NS);

@@ -31,7 +31,7 @@
 
 #include "vgpu_display_priv.h"
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(VGPU_NS(DMA_BUF));
 
 /**
  * struct vgpu_dmabuf - private data of one exported dma-buf
@@ -168,7 +168,7 @@ static void vgpu_dmabuf_release(struct dma_buf *buf)
 }
 
 static const struct dma_buf_ops vgpu_dmabuf_ops = {
-	.cache_sgt_mapping = true,
+	VGPU_DMA_BUF_CACHE_SGT
 	.map_dma_buf = vgpu_dmabuf_map,
 	.unmap_dma_buf = vgpu_dmabuf_unmap,
 	.release = vgpu_dmabuf_release,

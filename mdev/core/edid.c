@@ -50,7 +50,7 @@ void vgpu_edid_init(struct vgpu_edid *edid, u32 max_xres, u32 max_yres)
 	edid->max_xres = max_xres;
 	edid->max_yres = max_yres;
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_edid_init, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_edid_init, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_edid_reset() - forget the VMM's monitor: no EDID, link down
@@ -69,7 +69,7 @@ void vgpu_edid_reset(struct vgpu_edid *edid)
 	memset(edid->blob, 0, sizeof(edid->blob));
 	mutex_unlock(&edid->lock);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_edid_reset, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_edid_reset, VGPU_DISPLAY_NS);
 
 /**
  * vgpu_edid_guest_read() - what the guest sees of the EDID
@@ -92,7 +92,7 @@ void vgpu_edid_guest_read(struct vgpu_edid *edid, u32 pos, u8 *buf, u32 len)
 			 edid->blob[pos + i] : 0;
 	mutex_unlock(&edid->lock);
 }
-EXPORT_SYMBOL_NS_GPL(vgpu_edid_guest_read, VGPU_DISPLAY);
+EXPORT_SYMBOL_NS_GPL(vgpu_edid_guest_read, VGPU_DISPLAY_NS);
 
 /* EDID 1.x header and a correct checksum on every block. */
 VISIBLE_IF_KUNIT bool vgpu_edid_blob_valid(const struct vgpu_edid *edid)

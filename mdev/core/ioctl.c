@@ -11,6 +11,7 @@
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
+#include <linux/vgpu_display.h>
 
 #include "vgpu_display_priv.h"
 
@@ -61,7 +62,8 @@ static int vgpu_query_write(struct vfio_device_gfx_plane_info __user *arg,
 		     offsetof(typeof(*arg), x_pos) != offsetof(typeof(*arg), width) + 16 ||
 		     offsetof(typeof(*arg), x_hot) != offsetof(typeof(*arg), width) + 24 ||
 		     offsetof(typeof(*arg), dmabuf_id) != offsetof(typeof(*arg), width) + 32 ||
-		     offsetof(typeof(*arg), reserved) != offsetof(typeof(*arg), width) + 36);
+		     offsetofend(typeof(*arg), dmabuf_id) != VGPU_GFX_PLANE_GENERATION_OFFSET ||
+		     sizeof(*arg) != VGPU_GFX_PLANE_GENERATION_OFFSET + 4);
 
 	if (!user_access_begin(arg, len))
 		return -EFAULT;

@@ -119,11 +119,12 @@ bool vgpu_plane_region_shows(const struct vgpu_plane_region *pr,
 
 static void vgpu_plane_region_zap(struct vgpu_plane_region *pr)
 {
+	struct address_space *mapping = READ_ONCE(pr->mapping);
 	u32 i;
 
-	for (i = 0; i < 2; i++)
-		unmap_mapping_range(pr->vdev->inode->i_mapping,
-				    VGPU_REGION_OFFSET(pr->first + i), pr->size, true);
+	for (i = 0; mapping && i < 2; i++)
+		unmap_mapping_range(mapping, VGPU_REGION_OFFSET(pr->first + i),
+				    pr->size, true);
 }
 
 /**
@@ -223,6 +224,8 @@ int vgpu_plane_region_mmap(struct vgpu_plane_region *pr,
 	    offset > pr->size || len > pr->size - offset)
 		return -EINVAL;
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	/* All files of the device share it (its inode's, where it has one). */
+	WRITE_ONCE(pr->mapping, vma->vm_file->f_mapping);
 	vma->vm_ops = &vgpu_plane_region_vm_ops;
 	vma->vm_private_data = pr;
 	return 0;

@@ -118,6 +118,27 @@ static int vgpu_regions_describe(struct vgpu_regions *rt, u32 index,
 }
 
 /**
+ * vgpu_regions_info() - the answer to VFIO_DEVICE_GET_REGION_INFO
+ * @rt: the table
+ * @info: the request: @info->index is read; size, offset, flags and
+ *	cap_offset are set
+ * @caps: where the region's capabilities are added
+ *
+ * What vgpu_regions_ioctl_info() and, on a kernel whose VFIO core copies
+ * the structure itself, vfio_device_ops.get_region_info_caps answer.
+ *
+ * Return: 0, -EINVAL for an unknown index, -ENOMEM.
+ */
+int vgpu_regions_info(struct vgpu_regions *rt, struct vfio_region_info *info,
+		      struct vfio_info_cap *caps)
+{
+	if (info->index >= rt->nr)
+		return -EINVAL;
+	return vgpu_regions_describe(rt, array_index_nospec(info->index, rt->nr),
+				     info, caps);
+}
+
+/**
  * vgpu_regions_ioctl_info() - VFIO_DEVICE_GET_REGION_INFO
  * @rt: the table
  * @arg: the user's struct vfio_region_info, possibly followed by room for
@@ -139,10 +160,9 @@ long vgpu_regions_ioctl_info(struct vgpu_regions *rt,
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= rt->nr)
+	if (info.argsz < minsz)
 		return -EINVAL;
-	ret = vgpu_regions_describe(rt, array_index_nospec(info.index, rt->nr),
-				    &info, &caps);
+	ret = vgpu_regions_info(rt, &info, &caps);
 	if (!ret && caps.size) {
 		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
 		if (info.argsz < sizeof(info) + caps.size) {

@@ -230,6 +230,10 @@ int vgpu_dmabuf_export(struct vgpu_layouts *ls, struct vgpu_layout *layout,
  * @lock: protects everything below; taken by mapping faults, so no user
  *	memory is touched under it
  * @vdev: the VFIO device whose mappings follow the window
+ * @mapping: the address space of the device's files, from the first mmap
+ *	(NULL before: nothing to zap); Linux 6.1 has no inode per VFIO
+ *	device, and there zapping reaches other anonymous files' mappings
+ *	of the same range too, which fault again
  * @first: the first of the two region indexes
  * @size: bytes of each region, page aligned
  * @pci_vendor: the capability's vendor (VFIO_REGION_TYPE_PCI_VENDOR_TYPE)
@@ -242,6 +246,7 @@ int vgpu_dmabuf_export(struct vgpu_layouts *ls, struct vgpu_layout *layout,
 struct vgpu_plane_region {
 	struct mutex lock;	/* see above */
 	struct vfio_device *vdev;
+	struct address_space *mapping;
 	u32 first;
 	u64 size;
 	u16 pci_vendor;
@@ -384,6 +389,8 @@ u32 vgpu_regions_plane_index(const struct vgpu_regions *rt);
 int vgpu_regions_init(struct vgpu_regions *rt, struct vgpu_display *disp,
 		      const struct vgpu_display_config *config,
 		      struct vgpu_plane_region *plane);
+int vgpu_regions_info(struct vgpu_regions *rt, struct vfio_region_info *info,
+		      struct vfio_info_cap *caps);
 long vgpu_regions_ioctl_info(struct vgpu_regions *rt,
 			     struct vfio_region_info __user *arg);
 ssize_t vgpu_regions_rw(struct vgpu_regions *rt, char __user *buf,

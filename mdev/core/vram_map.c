@@ -11,7 +11,6 @@
  */
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
-#include <linux/pfn_t.h>
 #include <linux/slab.h>
 
 #include "vgpu_display_priv.h"
@@ -127,8 +126,8 @@ static vm_fault_t vgpu_vram_huge_fault(struct vm_fault *vmf, unsigned int order)
 	head = vgpu_vram_chunk_head(c);
 	if (!head)
 		return VM_FAULT_FALLBACK;
-	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(page_to_pfn(head)),
-				  vmf->flags & FAULT_FLAG_WRITE);
+	return vgpu_insert_pfn_pmd(vmf, page_to_pfn(head),
+				   vmf->flags & FAULT_FLAG_WRITE);
 }
 #endif
 

@@ -10,8 +10,8 @@
  * Documentation/vendor-guide.rst.
  *
  * Symbols are exported GPL-only in the VGPU_DISPLAY namespace: vendor
- * modules say MODULE_IMPORT_NS(VGPU_DISPLAY) (a bare token up to Linux
- * 6.12, a string from 6.13 on).
+ * modules say MODULE_IMPORT_NS(VGPU_DISPLAY_NS) (the token up to Linux
+ * 6.12, the string from 6.13 on: vgpu_compat.h).
  */
 #ifndef VGPU_DISPLAY_H
 #define VGPU_DISPLAY_H
@@ -21,6 +21,11 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/vfio.h>
+
+#include "vgpu_compat.h"
+
+/* The symbol namespace of the core's exports, for MODULE_IMPORT_NS() */
+#define VGPU_DISPLAY_NS		VGPU_NS(VGPU_DISPLAY)
 
 struct vm_area_struct;
 
@@ -237,15 +242,18 @@ struct vgpu_device {
 	struct vgpu_display *display;
 };
 
-/* The file operations of a &struct vgpu_device, for its vfio_device_ops */
+/*
+ * The file operations of a &struct vgpu_device, for its vfio_device_ops:
+ * read, write, mmap, the emulated iommufd callbacks and, on a kernel whose
+ * VFIO core answers GET_REGION_INFO itself, the region information (the
+ * ones the kernel has: vgpu_compat.h).
+ */
 #define VGPU_DEVICE_FOPS \
+	VGPU_FOPS_IOMMUFD \
+	VGPU_FOPS_REGION_INFO \
 	.read = vgpu_device_read, \
 	.write = vgpu_device_write, \
-	.mmap = vgpu_device_mmap, \
-	.bind_iommufd = vfio_iommufd_emulated_bind, \
-	.unbind_iommufd = vfio_iommufd_emulated_unbind, \
-	.attach_ioas = vfio_iommufd_emulated_attach_ioas, \
-	.detach_ioas = vfio_iommufd_emulated_detach_ioas
+	.mmap = vgpu_device_mmap
 
 int vgpu_display_create(struct vgpu_device *vgdev, const struct vgpu_display_ops *ops,
 			void *priv, const struct vgpu_display_config *config);
@@ -262,6 +270,9 @@ ssize_t vgpu_device_write(struct vfio_device *vdev, const char __user *buf,
 int vgpu_device_mmap(struct vfio_device *vdev, struct vm_area_struct *vma);
 long vgpu_device_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		       unsigned long arg);
+int vgpu_device_region_info(struct vfio_device *vdev,
+			    struct vfio_region_info *info,
+			    struct vfio_info_cap *caps);
 int __vgpu_device_probe(struct mdev_device *mdev, size_t size,
 			const struct vfio_device_ops *ops);
 

@@ -83,7 +83,7 @@ struct vgpu_bochs *vgpu_kunit_bochs_new(struct kunit *test,
 kunit_test_suites(&vgpu_kunit_plane_suite, &vgpu_kunit_cursor_suite,
 		  &vgpu_kunit_cfg_suite, &vgpu_kunit_mmio_suite);
 
-MODULE_IMPORT_NS(VGPU_DISPLAY);
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(VGPU_DISPLAY_NS);
+MODULE_IMPORT_NS(VGPU_NS(EXPORTED_FOR_KUNIT_TESTING));
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of vgpu_bochs: plane decoding, config space, MMIO registers");

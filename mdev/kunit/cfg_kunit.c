@@ -7,7 +7,6 @@
  */
 #include <linux/pci_regs.h>
 #include <linux/sizes.h>
-#include <linux/unaligned.h>
 
 #include "bochs_kunit.h"
 

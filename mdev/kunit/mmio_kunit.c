@@ -7,7 +7,6 @@
  * read-only registers, and the EDID window and holes that ignore writes.
  */
 #include <linux/sizes.h>
-#include <linux/unaligned.h>
 
 #include "bochs_kunit.h"
 

@@ -24,7 +24,9 @@
 #include <linux/scatterlist.h>
 #include <linux/uaccess.h>
 
-MODULE_IMPORT_NS(DMA_BUF);
+#include <vgpu_compat.h>
+
+MODULE_IMPORT_NS(VGPU_NS(DMA_BUF));
 
 static struct device *importer_dev;
 static struct dentry *importer_dir;

@@ -136,6 +136,6 @@ static struct mdev_driver mini_driver = {
 };
 
 module_vgpu_parent("vgpu_mini", mini_driver, mini_types);
-MODULE_IMPORT_NS(VGPU_DISPLAY);
+MODULE_IMPORT_NS(VGPU_DISPLAY_NS);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Test-only minimal vendor driver of vgpu_display");
