@@ -12,6 +12,8 @@
 #   make demo     a vGPU's guest through stock QEMU: PNGs + report in demo-out/
 #   make check-e2e  the slow end-to-end tests (stock Linux bochs-drm guest)
 #   make check-debug  the suite on a debug 6.12 kernel (KASAN, lockdep, ...)
+#   make check KERNEL=7.3  build + suite on a kernel of the matrix (6.1 6.12 7.3)
+#   make check-kernels     the same on every kernel of the matrix, and a table
 
 VGPU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/vgpu-display
 export VGPU_CACHE
@@ -170,11 +172,29 @@ demo:
 	@scripts/vm-run -o $(DEMO_OUT) -m 2048 -- qemu-glue/demo/vgpu-demo
 	@echo "demo: open $(DEMO_OUT)/report.md and the PNG files next to it"
 
+# With KERNEL= (6.1, 6.12 or 7.3: Documentation/testing.rst, "The kernel
+# matrix") the suite runs on that Debian kernel instead, with the modules
+# built for it in build/kernels/KERNEL (scripts/check-kernels).
+KERNELS ?= 6.1 6.12 7.3
+KERNEL ?=
 check:
 	scripts/deps.sh
 	$(MAKE) all
 	$(MAKE) lint
-	$(MAKE) vmtest
+	$(if $(KERNEL),T="$(T)" scripts/check-kernels $(KERNEL),$(MAKE) vmtest)
+
+# Every kernel of the matrix: W=1 build and the whole suite on each, then
+# the table (kernel, build, suite). smoke-kernels: the build and one test
+# that loads the modules, opens an instance and QUERYs it (what CI runs).
+check-kernels:
+	scripts/deps.sh
+	$(MAKE) all
+	T="$(T)" scripts/check-kernels $(KERNELS)
+
+smoke-kernels:
+	scripts/deps.sh
+	$(MAKE) all
+	scripts/check-kernels --smoke $(KERNELS)
 
 # The suite on a debug Linux 6.12 (KASAN, KFENCE, lockdep, kmemleak, UBSAN,
 # fault injection: scripts/debug-kernel.config), built from linux-source-6.12
@@ -293,8 +313,8 @@ clean:
 	rm -rf $(E2E_LINUX_BUILD)
 	$(MAKE) -C selftests clean KSELFTEST_DIR=.
 	$(MAKE) -C bench clean KSELFTEST_DIR=. KUAPI=. KDIR=. MBOCHS_SRC=.
-	rm -rf $(VM_OUT) $(VM_OUT)-bench $(VM_OUT)-e2e $(VM_OUT)-debug $(DEMO_OUT) .lint-*.log .lint-docs build
+	rm -rf $(VM_OUT) $(VM_OUT)-bench $(VM_OUT)-e2e $(VM_OUT)-debug $(addprefix $(VM_OUT)-,$(KERNELS)) $(DEMO_OUT) .lint-*.log .lint-docs build
 
 .PHONY: all deps modules userspace lint docs vmtest bench demo check check-e2e clean \
 	need-kdir need-deps e2e-linux-guest
-.PHONY: check-debug
+.PHONY: check-debug check-kernels smoke-kernels

@@ -20,7 +20,10 @@
 set -euo pipefail
 
 die() { printf 'conftest: error: %s\n' "$*" >&2; exit 1; }
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: scripts/conftest.sh KDIR [TOP]" >&2; exit 2; }
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: scripts/conftest.sh KDIR [TOP]" >&2
+	exit 2
+fi
 kdir=$(cd "$1" && pwd) || die "no kernel tree $1"
 top=$(cd "${2:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)
 [ -f "$kdir/include/config/kernel.release" ] ||
@@ -39,6 +42,7 @@ probe() {	# probe NAME: the C source on stdin
 	echo "obj-m += $1.o" >> "$tmp/Kbuild"
 }
 # Kbuild says the release it builds for (Debian's headers override it).
+# shellcheck disable=SC2016 # make's $(...), not the shell's
 printf '%s\n' 'ccflags-y += -Werror' '$(info VGPU_KRELEASE=$(KERNELRELEASE))' > "$tmp/Kbuild"
 
 # MODULE_IMPORT_NS() and EXPORT_SYMBOL_NS*() take a bare token (a string
@@ -130,6 +134,7 @@ int vgpu_probe(struct dma_buf *buf, struct iosys_map *map)
 }
 EOT
 
+# shellcheck disable=SC2086 # VGPU_KMAKE_ARGS are words (scripts/debug-modules.sh)
 make -s -C "$kdir" M="$tmp" ${VGPU_KMAKE_ARGS:-} -k -j"$(nproc)" modules > "$tmp/build.log" 2>&1 || true
 krel=$(sed -n 's/^VGPU_KRELEASE=//p' "$tmp/build.log" | head -n 1)
 [ -n "$krel" ] || { cat "$tmp/build.log" >&2; die "no kernel release from $kdir"; }

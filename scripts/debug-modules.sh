@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # debug-modules.sh - build this tree's kernel modules against another kernel
-# build tree (the debug kernel of 'make check-debug') without touching the
-# normal in-place build.
+# build tree (the debug kernel of 'make check-debug', a kernel of the matrix
+# of 'make check KERNEL=...') without touching the normal in-place build.
 #
 # Kbuild's M= writes its objects next to the sources, so the module sources
 # (Kbuild, mdev/, uapi/, selftests/importer/ and minivendor/: tracked and
-# new, untracked
-# files alike) are copied into OUT with their timestamps and built there
+# new, untracked files alike) are copied into OUT with their timestamps,
+# probed (scripts/conftest.sh writes OUT/build/compat/) and built there
 # with W=1, the test importer, the minimal vendor and the KUnit suites
 # (mdev/kunit) as the external builds they are. Any compiler, objtool or modpost warning fails the build; the
 # objects are then removed so the next run compiles, and reports, again.
@@ -20,6 +20,8 @@
 #         (then OUT/mdev/*.ko, OUT/selftests/{importer,minivendor}/*.ko:
 #         VGPU_KO_DIR=OUT;
 #         for a kernel with KUnit also OUT/mdev/kunit/*.ko)
+# Environment: VGPU_KMAKE_ARGS, more arguments for every make -C KDIR (a
+# matrix kernel's VGPU_KMAKE: the host's compiler, scripts/matrix-kernel.sh).
 set -euo pipefail
 
 log() { printf 'debug-modules: %s\n' "$*" >&2; }
@@ -50,10 +52,14 @@ files=$(git ls-files --cached --others --exclude-standard Kbuild mdev uapi selft
 [ -n "$files" ] || die "no module sources found under $top"
 echo "$files" | tr '\n' '\0' | xargs -0 cp -p --parents -t "$out"
 # Sources deleted from the tree go from the copy too.
-(cd "$out" && find . -type f \( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
+(cd "$out" && find . -path ./build -prune -o -type f \( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) \
 	! -name '*.mod.c' -printf '%P\n' | sort | comm -23 - <(echo "$files") |
 	xargs -r rm -f)
 
+# shellcheck disable=SC2206 # VGPU_KMAKE_ARGS are words
+kmake=(${VGPU_KMAKE_ARGS:-})
+log "probing $kdir (scripts/conftest.sh)"
+VGPU_KMAKE_ARGS="${kmake[*]}" "$top/scripts/conftest.sh" "$kdir" "$out" >/dev/null
 log "building the modules against $kdir in $out (W=1)"
 # The test importer and the KUnit suites (mdev/kunit) are part of the
 # main build or external module builds of their own, linked against the
@@ -69,7 +75,8 @@ rc=0
 for d in "${dirs[@]}"; do
 	extra=()
 	[ "$d" = "$out" ] || extra=(KBUILD_EXTRA_SYMBOLS="$out/Module.symvers")
-	make -C "$kdir" M="$d" "${extra[@]}" W=1 modules >> "$out/build.log" 2>&1 ||
+	make -C "$kdir" M="$d" ${kmake[@]+"${kmake[@]}"} "${extra[@]}" W=1 modules \
+		>> "$out/build.log" 2>&1 ||
 		{ rc=$?; break; }
 done
 # A kernel with KUnit gets the KUnit suites (OUT/mdev/kunit/*.ko).
@@ -81,7 +88,7 @@ if [ "$rc" != 0 ] || grep -qE 'warning:|WARNING:|error:|ERROR:' "$out/build.log"
 	for d in "${dirs[@]}"; do
 		make -s -C "$kdir" M="$d" clean >/dev/null 2>&1 || true
 	done
-	die "module build against the debug kernel failed or warned (log above)"
+	die "module build against $kdir failed or warned (log above)"
 fi
 for ko in mdev/vgpu_display.ko mdev/vgpu_bochs.ko selftests/importer/vgpu_test_importer.ko; do
 	[ -f "$out/$ko" ] || die "the build made no $ko (log: $out/build.log)"
