@@ -115,7 +115,8 @@ static bool ends_with(const char *s, const char *tail)
 /*
  * 'make modules_install' installs what the top-level build lists in
  * modules.order: the driver's modules and nothing of the tests (the dma-buf
- * test importer is a debugfs toy that must never reach a host).
+ * test importer is a debugfs toy that must never reach a host). Linux 6.1
+ * lists the .ko files, later kernels the .o files.
  */
 TEST(modules_install_has_no_test_modules)
 {
@@ -129,9 +130,11 @@ TEST(modules_install_has_no_test_modules)
 	ASSERT_NE(NULL, f) TH_LOG("%s: %s (build the modules first)", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (ends_with(line, "mdev/" VGPU_CORE_MODULE ".o")) {
+		if (ends_with(line, "mdev/" VGPU_CORE_MODULE ".o") ||
+		    ends_with(line, "mdev/" VGPU_CORE_MODULE ".ko")) {
 			core++;
-		} else if (ends_with(line, "mdev/" VGPU_MODULE ".o")) {
+		} else if (ends_with(line, "mdev/" VGPU_MODULE ".o") ||
+			   ends_with(line, "mdev/" VGPU_MODULE ".ko")) {
 			vendor++;
 		} else {
 			TH_LOG("would be installed too: %s", line);
