@@ -151,15 +151,16 @@ e2e-linux-guest: need-deps
 	ln -sf $(VGPU_VMLINUZ) $(E2E_LINUX_BUILD)/vmlinuz
 
 # The slow end-to-end tests: QEMU inside the test VM boots a Linux guest
-# (nested emulation: minutes). The L1 CPU hides AVX: with it, the nested
-# Linux crashes early in text patching under TCG.
+# (nested emulation: minutes), and boots OVMF with each display kind
+# (ovmf_test: one to four minutes). The L1 CPU hides AVX: with it, the
+# nested Linux crashes early in text patching under TCG.
 check-e2e:
 	scripts/deps.sh
 	$(MAKE) all
 	$(MAKE) e2e-linux-guest
 	@rm -rf $(VM_OUT)-e2e
 	@status=0; scripts/vm-run -o $(VM_OUT)-e2e -m 2048 -t 3600 --cpu max,avx=off,avx2=off \
-		-- env VGPU_E2E_SLOW=1 selftests/run_tests.sh qemu_e2e_test || status=$$?; \
+		-- env VGPU_E2E_SLOW=1 selftests/run_tests.sh "qemu_e2e_test ovmf_test" || status=$$?; \
 	  scripts/test-summary $(VM_OUT)-e2e/output.log $(VM_OUT)-e2e/findings.tests $$status
 
 DEMO_OUT ?= $(CURDIR)/demo-out

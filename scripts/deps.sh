@@ -24,7 +24,7 @@ set -euo pipefail
 PKGS=(make gcc-12 perl python3 qemu-system-x86 busybox-static cpio kmod
       xz-utils sparse dwarves libelf1 libssl3 libdrm-dev libpng-dev
       pkg-config python3-sphinx mdevctl libegl1 libegl-mesa0 libgl1
-      libgl1-mesa-dri python3-gi)
+      libgl1-mesa-dri python3-gi ovmf)
 
 CACHE=${VGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vgpu-display}
 log() { printf 'deps: %s\n' "$*" >&2; }

@@ -11,6 +11,7 @@
  *   plane.c    dispi registers, modes, QUERY_GFX_PLANE, GET_GFX_DMABUF
  *   picture.c  test pictures, PNG, PPM and EDID blocks, vgem
  *   clock.c    clocks and deadlines
+ *   qemu.c     a QEMU the test runs: its sockets, its command line
  *   memory.c   kernel memory figures, guarded word accesses
  *
  * Functions return 0 (or a count) or a negative errno, so that a test
@@ -249,6 +250,25 @@ int64_t vgpu_now_ms(void);
 double vgpu_now_s(void);
 /* CLOCK_REALTIME @seconds from now, for pthread_timedjoin_np() and kin. */
 struct timespec vgpu_realtime_in(unsigned int seconds);
+
+/* ---- qemu.c ---- */
+
+/* Connect to the unix socket @path, retrying for @timeout s: an fd. */
+int vgpu_unix_connect(const char *path, double timeout);
+/* Read @fd until @text went by: 0, -ETIMEDOUT or -EPIPE (closed). */
+int vgpu_read_until(int fd, const char *text, double timeout);
+/* Send the HMP command @cmd (no newline) and wait for the next prompt. */
+int vgpu_hmp(int mon, const char *cmd, double timeout);
+/*
+ * Run @argv[0] with @argv; its standard output, NUL-terminated, in @buf:
+ * its length, or a negative errno (-EPROTO: it failed; -E2BIG: too long).
+ */
+int vgpu_argv_output(char *const *argv, char *buf, size_t len);
+/*
+ * Split the @len bytes of @buf, NUL-terminated strings (vgpu-qemu -0),
+ * into @argv (at most @max - 1 of them, then NULL): the count.
+ */
+int vgpu_split_nul(char *buf, size_t len, char **argv, unsigned int max);
 
 /* ---- memory.c ---- */
 
