@@ -305,6 +305,21 @@ deb:
 
 .PHONY: deb
 
+# The Debian packages in the test VM: make deb, dpkg -i in the VM's
+# overlay, DKMS builds for the VM's kernel, then T= selftest programs
+# (default: selftests/packages_test.sh's list) against what was installed.
+check-packages:
+	scripts/deps.sh
+	$(MAKE) all
+	$(MAKE) deb
+	@rm -rf $(VM_OUT)-packages
+	@status=0; scripts/vm-run -o $(VM_OUT)-packages -m 2048 -t 2400 $(VM_ARGS) \
+		--env VGPU_KMODROOT=$(VGPU_KMODROOT) -- selftests/packages_test.sh build/deb $(T) || \
+		status=$$?; \
+	  scripts/test-summary $(VM_OUT)-packages/output.log $(VM_OUT)-packages/findings.tests $$status
+
+.PHONY: check-packages
+
 clean:
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-test -n "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer clean

@@ -26,6 +26,11 @@ PKGS=(make gcc-12 perl python3 qemu-system-x86 busybox-static cpio kmod
       pkg-config python3-sphinx mdevctl libegl1 libegl-mesa0 libgl1
       libgl1-mesa-dri python3-gi ovmf)
 
+# make deb, make check-packages (Documentation/install.rst): the packaging
+# tools, and linux-source-6.12 for the 6.12 <linux/vfio.h> the package build
+# needs.
+PKGS+=(debhelper dh-dkms dkms lintian linux-source-6.12)
+
 CACHE=${VGPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vgpu-display}
 log() { printf 'deps: %s\n' "$*" >&2; }
 die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
