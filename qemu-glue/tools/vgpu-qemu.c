@@ -241,31 +241,36 @@ static const char *qemu_name(const struct opts *o)
 	return name;
 }
 
+/* The long options without a short form */
+enum {
+	O_VNC = 256, O_SPICE, O_XRES, O_YRES, O_RAMFB, O_CREATE, O_QEMU, O_RUN,
+	O_UUID, O_P2P, O_QVER,
+};
+
+static const struct option long_opts[] = {
+	{ "display", required_argument, NULL, 'd' },
+	{ "vnc", required_argument, NULL, O_VNC },
+	{ "spice-port", required_argument, NULL, O_SPICE },
+	{ "xres", required_argument, NULL, O_XRES },
+	{ "yres", required_argument, NULL, O_YRES },
+	{ "ramfb", no_argument, NULL, O_RAMFB },
+	{ "create", required_argument, NULL, O_CREATE },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "qemu", required_argument, NULL, O_QEMU },
+	{ "qemu-version", required_argument, NULL, O_QVER },
+	{ "dbus-p2p", no_argument, NULL, O_P2P },
+	{ "run", no_argument, NULL, O_RUN },
+	{ "print-uuid", no_argument, NULL, O_UUID },
+	{ "null", no_argument, NULL, '0' },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
 static void parse_options(int argc, char **argv, struct opts *o)
 {
-	enum { O_VNC = 256, O_SPICE, O_XRES, O_YRES, O_RAMFB, O_CREATE, O_QEMU, O_RUN,
-	       O_UUID, O_P2P, O_QVER };
-	static const struct option opts[] = {
-		{ "display", required_argument, NULL, 'd' },
-		{ "vnc", required_argument, NULL, O_VNC },
-		{ "spice-port", required_argument, NULL, O_SPICE },
-		{ "xres", required_argument, NULL, O_XRES },
-		{ "yres", required_argument, NULL, O_YRES },
-		{ "ramfb", no_argument, NULL, O_RAMFB },
-		{ "create", required_argument, NULL, O_CREATE },
-		{ "memory", required_argument, NULL, 'm' },
-		{ "qemu", required_argument, NULL, O_QEMU },
-		{ "qemu-version", required_argument, NULL, O_QVER },
-		{ "dbus-p2p", no_argument, NULL, O_P2P },
-		{ "run", no_argument, NULL, O_RUN },
-		{ "print-uuid", no_argument, NULL, O_UUID },
-		{ "null", no_argument, NULL, '0' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:m:h0", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:m:h0", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->display = optarg;
