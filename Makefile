@@ -10,7 +10,8 @@
 #   make check    deps, build, lint, vmtest; ends with "N passed, N failed"
 #   make bench    benchmarks against upstream mbochs in one VM (figures, ratios)
 #   make demo     a vGPU's guest through stock QEMU: PNGs + report in demo-out/
-#   make check-e2e  the slow end-to-end tests (stock Linux bochs-drm guest)
+#   make check-e2e  the slow end-to-end tests (stock Linux bochs-drm guest, OVMF)
+#   make check-libvirt  Debian's libvirt 9.0 and 11.3 starting the example domain
 #   make check-debug  the suite on a debug 6.12 kernel (KASAN, lockdep, ...)
 #   make check KERNEL=7.3  build + suite on a kernel of the matrix (6.1 6.12 7.3)
 #   make check-kernels     the same on every kernel of the matrix, and a table
@@ -162,6 +163,29 @@ check-e2e:
 	@status=0; scripts/vm-run -o $(VM_OUT)-e2e -m 2048 -t 3600 --cpu max,avx=off,avx2=off \
 		-- env VGPU_E2E_SLOW=1 selftests/run_tests.sh "qemu_e2e_test ovmf_test" || status=$$?; \
 	  scripts/test-summary $(VM_OUT)-e2e/output.log $(VM_OUT)-e2e/findings.tests $$status
+
+# libvirt's QEMU driver as Debian ships it: 9.0, and 11.3 from
+# bookworm-backports (scripts/libvirt-debs.sh fetches them into the cache;
+# nothing is installed on the host). One VM per version: libvirt_test
+# unpacks the packages in it and starts qemu-glue/examples/'s domain.
+LIBVIRTS ?= 9.0 11.3
+check-libvirt:
+	scripts/deps.sh
+	$(MAKE) all
+	scripts/libvirt-debs.sh $(LIBVIRTS)
+	@rm -rf $(VM_OUT)-libvirt && mkdir -p $(VM_OUT)-libvirt && \
+	  : > $(VM_OUT)-libvirt/findings.tests
+	@status=0; for v in $(LIBVIRTS); do \
+	  scripts/vm-run -o $(VM_OUT)-libvirt/$$v -t 1200 \
+	    --env VGPU_LIBVIRT_DEBS=$(VGPU_CACHE)/libvirt-$$v \
+	    -- selftests/run_tests.sh libvirt_test || status=$$?; \
+	  cat $(VM_OUT)-libvirt/$$v/output.log >> $(VM_OUT)-libvirt/output.log; \
+	  cat $(VM_OUT)-libvirt/$$v/findings.tests >> $(VM_OUT)-libvirt/findings.tests \
+	    2>/dev/null || true; \
+	done; \
+	scripts/test-summary $(VM_OUT)-libvirt/output.log $(VM_OUT)-libvirt/findings.tests $$status
+
+.PHONY: check-libvirt
 
 DEMO_OUT ?= $(CURDIR)/demo-out
 demo:
