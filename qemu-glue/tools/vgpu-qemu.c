@@ -183,7 +183,7 @@ struct opts {
 	const char *display, *vnc, *qemu, *create;
 	unsigned int xres, yres, spice, memory;
 	int ramfb, run, print_uuid, nul, dbus_p2p;
-	int version;		/* QEMU's, major * 100 + minor; -1: unknown */
+	int version;		/* QEMU's, major * 100 + minor; -2: not asked yet */
 };
 
 /* QEMU 9.0 binds every display to a console: no VNC for a dma-buf one. */
@@ -376,11 +376,26 @@ static void check_dmabuf_display(const struct opts *o, const char *display)
 }
 
 /*
- * Probe instance @uuid (QEMU is not running yet, so it is free) and check
- * that QEMU (o->version) can show it as @o asks. Return: whether it exports
- * dma-bufs.
+ * o->version, from "--version" unless --qemu-version gave it. Asked only
+ * for a dma-buf instance: a region instance gets the same line from every
+ * QEMU, and QEMU under emulation takes seconds to answer.
  */
-static int probe_instance(const char *uuid, const struct opts *o, int gl)
+static void need_version(struct opts *o)
+{
+	if (o->version == -2)
+		o->version = qemu_version(o->qemu);
+	if (o->version < 0) {
+		fprintf(stderr, "vgpu-qemu: warning: cannot tell the version of %s ('%s --version'); writing for QEMU 7.2 (--qemu-version says otherwise)\n",
+			o->qemu, o->qemu);
+		o->version = 702;
+	}
+}
+
+/*
+ * Probe instance @uuid (QEMU is not running yet, so it is free) and check
+ * that QEMU can show it as @o asks. Return: whether it exports dma-bufs.
+ */
+static int probe_instance(const char *uuid, struct opts *o, int gl)
 {
 	int kind, dmabuf, ret;
 	struct vgpu *v;
@@ -398,13 +413,15 @@ static int probe_instance(const char *uuid, const struct opts *o, int gl)
 	vgpu_close(v);
 	dmabuf = kind == VGPU_KIND_DMABUF;
 	if (o->xres && !dmabuf)
-		tool_die(1, "%s uses the EDID region (--xres/--yres) only with dma-buf displays (\"xres and yres properties need edid support\"); %s is a region instance",
-			 qemu_name(o), uuid);
+		tool_die(1, "QEMU (7.2 and 10.0 alike) uses the EDID region (--xres/--yres) only with dma-buf displays (\"xres and yres properties need edid support\"); %s is a region instance",
+			 uuid);
 	if (dmabuf && !gl && strcmp(o->display, "gtk"))
 		tool_die(1, "%s exports dma-bufs, which QEMU shows only with OpenGL, and this host has no GPU render node or no libEGL (vgem does not count: it cannot render); use a *-region instance (vgpu-qemu --create hd picks one), or VGPU_QEMU_GL=1 to override the check",
 			 uuid);
-	if (dmabuf)
+	if (dmabuf) {
+		need_version(o);
 		check_dmabuf_display(o, display_kind(o, dmabuf));
+	}
 	return dmabuf;
 }
 
@@ -483,13 +500,6 @@ int main(int argc, char **argv)
 
 	vgpu_set_log_fn(tool_log, NULL);
 	parse_options(argc, argv, &o);
-	if (o.version == -2)
-		o.version = qemu_version(o.qemu);
-	if (o.version < 0) {
-		fprintf(stderr, "vgpu-qemu: warning: cannot tell the version of %s ('%s --version'); writing for QEMU 7.2 (--qemu-version says otherwise)\n",
-			o.qemu, o.qemu);
-		o.version = 702;
-	}
 	gl = have_opengl();
 	if (o.create) {
 		create_instance(o.create, gl, created);
