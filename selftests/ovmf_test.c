@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The firmware's boot display: stock QEMU 7.2 boots Debian's OVMF (UEFI)
- * from pflash with a vGPU as the VM's only display and no disk, so that
+ * The firmware's boot display: stock QEMU 7.2 (and, for the region type,
+ * QEMU 10.0 of scripts/qemu10.sh) boots Debian's OVMF (UEFI) from
+ * pflash with a vGPU as the VM's only display and no disk, so that
  * no guest kernel ever runs. OVMF's QemuVideoDxe binds to the device
  * (PCI 1234:1111), sets a mode and draws its logo, then its boot manager
  * starts the UEFI shell. What QEMU shows of that must reach the host: a
@@ -28,6 +29,7 @@
 #include "vgpu_test.h"
 
 #define QEMU		"/usr/bin/qemu-system-x86_64"
+#define QEMU10		".cache/vgpu-display/qemu-10.0/bin/qemu-system-x86_64"
 #define OVMF_CODE	"/usr/share/OVMF/OVMF_CODE.fd"
 #define OVMF_VARS	"/usr/share/OVMF/OVMF_VARS.fd"
 #define VGPU_QEMU	"qemu-glue/tools/vgpu-qemu"
@@ -51,6 +53,7 @@ FIXTURE(ovmf) {
 FIXTURE_VARIANT(ovmf) {
 	const char *type;
 	bool dmabuf;		/* egl-headless, judged through VNC */
+	bool qemu10;		/* QEMU 10.0 (scripts/qemu10.sh), not 7.2 */
 	unsigned int width;	/* the mode OVMF sets */
 	unsigned int height;
 };
@@ -62,6 +65,13 @@ FIXTURE_VARIANT_ADD(ovmf, region) {
 	.height = 800,
 };
 
+FIXTURE_VARIANT_ADD(ovmf, qemu10_region) {
+	.type = "hd-region",
+	.qemu10 = true,
+	.width = 1280,
+	.height = 800,
+};
+
 /* QEMU writes an EDID for dma-buf displays: its preferred mode */
 FIXTURE_VARIANT_ADD(ovmf, dmabuf) {
 	.type = "hd",
@@ -69,6 +79,17 @@ FIXTURE_VARIANT_ADD(ovmf, dmabuf) {
 	.width = 1920,
 	.height = 1200,
 };
+
+/* The QEMU of @variant: 7.2's, or the 10.0 scripts/qemu10.sh unpacked */
+static const char *qemu_of(const struct _fixture_variant_ovmf *variant)
+{
+	static char path[256];
+
+	if (!variant->qemu10)
+		return QEMU;
+	snprintf(path, sizeof(path), "%s/" QEMU10, getenv("HOME") ?: "/root");
+	return path;
+}
 
 static bool have_vgem(void)
 {
@@ -86,6 +107,9 @@ static bool ovmf_ready(struct __test_metadata *_metadata,
 {
 	if (access(QEMU, X_OK))
 		SKIP(return false, "%s not installed (apt-get install qemu-system-x86)", QEMU);
+	/* the package exists (bookworm-backports): its absence is a failure */
+	ASSERT_EQ(0, access(qemu_of(variant), X_OK))
+		TH_LOG("no QEMU 10.0 at %s: scripts/qemu10.sh unpacks it", qemu_of(variant));
 	if (access(OVMF_CODE, R_OK) || access(OVMF_VARS, R_OK))
 		SKIP(return false, "no %s (apt-get install ovmf; scripts/deps.sh does)", OVMF_CODE);
 	if (!variant->dmabuf)
@@ -100,12 +124,12 @@ static bool ovmf_ready(struct __test_metadata *_metadata,
 }
 
 /* The command line vgpu-qemu prints, with the firmware, in @self->argv. */
-static int ovmf_cmdline(struct _test_data_ovmf *self, bool dmabuf)
+static int ovmf_cmdline(struct _test_data_ovmf *self, bool dmabuf, const char *qemu)
 {
 	char mon[96], code[128], vars[128];
 	const char *args[MAX_ARGS] = {
 		vgpu_tree_path(VGPU_QEMU), "-0", "--vnc", "127.0.0.1:0", "--memory", "256",
-		"--qemu", QEMU, self->uuid, "--", "-accel", "tcg", "-nodefaults",
+		"--qemu", qemu, self->uuid, "--", "-accel", "tcg", "-nodefaults",
 		"-no-user-config", "-no-reboot", "-monitor", mon, "-drive", code, "-drive", vars,
 	};
 	int len;
@@ -179,7 +203,7 @@ FIXTURE_SETUP(ovmf)
 	/* the variable store is written: each run gets a fresh copy */
 	snprintf(cmd, sizeof(cmd), "cp %s %s/vars.fd", OVMF_VARS, self->dir);
 	ASSERT_EQ(0, system(cmd));
-	test_cmd(ovmf_cmdline(self, variant->dmabuf));
+	test_cmd(ovmf_cmdline(self, variant->dmabuf, qemu_of(variant)));
 	ASSERT_TRUE(display_is(self->argv, variant->dmabuf ? "egl-headless" : "none"))
 		TH_LOG("vgpu-qemu chose another display");
 	start_qemu(_metadata, self, variant->dmabuf);
@@ -207,8 +231,8 @@ FIXTURE_TEARDOWN(ovmf)
 	if (self->uuid[0])
 		vgpu_mdev_remove(self->uuid);
 	if (self->dir[0] && getenv("VGPU_VM_OUT")) {	/* for a person */
-		snprintf(cmd, sizeof(cmd), "cp %s/qemu.log %s/ovmf-%s-qemu.log", self->dir,
-			 getenv("VGPU_VM_OUT"), variant->type);
+		snprintf(cmd, sizeof(cmd), "cp %s/qemu.log %s/ovmf-%s%s-qemu.log", self->dir,
+			 getenv("VGPU_VM_OUT"), variant->qemu10 ? "qemu10-" : "", variant->type);
 		if (system(cmd))
 			TH_LOG("could not keep QEMU's log");
 	}
@@ -274,8 +298,8 @@ TEST_F_TIMEOUT(ovmf, firmware_picture_reaches_host, FIRMWARE_TIMEOUT + 120)
 	ASSERT_EQ(0, ret) TH_LOG("no picture after %.0f s, %u grabs: %s", vgpu_now_s() - self->t0,
 				 grabs, strerror(-ret));
 	if (getenv("VGPU_VM_OUT")) {	/* the firmware's screen, for a person */
-		snprintf(keep, sizeof(keep), "%s/ovmf-%s.ppm", getenv("VGPU_VM_OUT"),
-			 variant->type);
+		snprintf(keep, sizeof(keep), "%s/ovmf-%s%s.ppm", getenv("VGPU_VM_OUT"),
+			 variant->qemu10 ? "qemu10-" : "", variant->type);
 		vgpu_ppm_write(keep, img.pixels, img.width, img.height);
 	}
 	TH_LOG("%ux%u, %lu pixels drawn, %.0f s after QEMU started (%u grabs)",
