@@ -63,9 +63,12 @@ headers() {
 	test -f "/lib/modules/$kver/build/Makefile"
 }
 
-# The vgpu-display-dkms postinst builds for the running kernel.
+# The vgpu-display-dkms postinst builds for the running kernel. man-db's
+# trigger would rebuild the index of every manual page on the host's root,
+# minutes under TCG: its switch is this file (in the overlay only).
 install_debs() {
 	local d
+	rm -f /var/lib/man-db/auto-update
 	for d in vgpu-display-dkms libvgpu0 libvgpu-dev vgpu-tools; do
 		ls "$debs/${d}"_*.deb || return 1
 	done > "$work/debs"
@@ -136,9 +139,14 @@ use_packages() {
 		*) cp "$f" "$work/ko/mdev/$m.ko" ;;
 		esac
 	done
-	# What DKMS's build would install (module_test reads it), and the
-	# test-only modules, which no package has, from the tree's build.
-	cp /var/lib/dkms/vgpu-display/*/build/modules.order "$work/ko/"
+	# module_test reads modules.order for what gets installed: here,
+	# every module DKMS installed (its build area is cleaned), named as
+	# in the tree. The test-only modules, which no package has, come
+	# from the tree's build.
+	for f in "/lib/modules/$kver/updates/dkms/"*.ko*; do
+		m=${f##*/}
+		echo "mdev/${m%%.ko*}.ko"
+	done > "$work/ko/modules.order"
 	mkdir -p "$work/ko/selftests/importer" "$work/ko/selftests/minivendor"
 	cp "$top/selftests/importer/vgpu_test_importer.ko" "$work/ko/selftests/importer/"
 	cp "$top/selftests/minivendor/vgpu_mini.ko" "$work/ko/selftests/minivendor/"
