@@ -36,9 +36,11 @@
 #define PRELOAD		"e2e/dmabuf_preload.so"
 #define MESA_SWRAST	"/usr/lib/x86_64-linux-gnu/dri/kms_swrast_dri.so"
 #define VNC_PORT	5900
+#define EDID_XRES	"1024"	/* the dma-buf variant's, through vgpu-qemu --xres */
+#define EDID_YRES	"768"
 #define MAX_ARGS	48
-/* OVMF reaches its shell in about a minute of nested emulation here */
-#define FIRMWARE_TIMEOUT 400
+/* OVMF draws in one to four minutes of nested emulation here */
+#define FIRMWARE_TIMEOUT 600
 
 FIXTURE(ovmf) {
 	char uuid[VGPU_UUID_LEN + 1];
@@ -72,12 +74,18 @@ FIXTURE_VARIANT_ADD(ovmf, qemu10_region) {
 	.height = 800,
 };
 
-/* QEMU writes an EDID for dma-buf displays: its preferred mode */
+/*
+ * QEMU writes an EDID for dma-buf displays, and OVMF sets its preferred
+ * mode: the type's largest (1920x1200) by default, here the one of
+ * xres/yres, so that the test shows OVMF following the EDID, and in a
+ * picture small enough for OVMF to draw and VNC to send in a few minutes
+ * of nested emulation.
+ */
 FIXTURE_VARIANT_ADD(ovmf, dmabuf) {
 	.type = "hd",
 	.dmabuf = true,
-	.width = 1920,
-	.height = 1200,
+	.width = 1024,
+	.height = 768,
 };
 
 /* The QEMU of @variant: 7.2's, or the 10.0 scripts/qemu10.sh unpacked */
@@ -127,8 +135,11 @@ static bool ovmf_ready(struct __test_metadata *_metadata,
 static int ovmf_cmdline(struct _test_data_ovmf *self, bool dmabuf, const char *qemu)
 {
 	char mon[96], code[128], vars[128];
+	/* the EDID's mode for a dma-buf type; a region type has no EDID */
 	const char *args[MAX_ARGS] = {
 		vgpu_tree_path(VGPU_QEMU), "-0", "--vnc", "127.0.0.1:0", "--memory", "256",
+		dmabuf ? "--xres" : "--memory", dmabuf ? EDID_XRES : "256",
+		dmabuf ? "--yres" : "--memory", dmabuf ? EDID_YRES : "256",
 		"--qemu", qemu, self->uuid, "--", "-accel", "tcg", "-nodefaults",
 		"-no-user-config", "-no-reboot", "-monitor", mon, "-drive", code, "-drive", vars,
 	};
