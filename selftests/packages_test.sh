@@ -141,11 +141,11 @@ use_packages() {
 	done
 	# module_test reads modules.order for what gets installed: here,
 	# every module DKMS installed (its build area is cleaned), named as
-	# in the tree. The test-only modules, which no package has, come
-	# from the tree's build.
+	# Kbuild names them (6.12: the .o). The test-only modules, which no
+	# package has, come from the tree's build.
 	for f in "/lib/modules/$kver/updates/dkms/"*.ko*; do
 		m=${f##*/}
-		echo "mdev/${m%%.ko*}.ko"
+		echo "mdev/${m%%.ko*}.o"
 	done > "$work/ko/modules.order"
 	mkdir -p "$work/ko/selftests/importer" "$work/ko/selftests/minivendor"
 	cp "$top/selftests/importer/vgpu_test_importer.ko" "$work/ko/selftests/importer/"
