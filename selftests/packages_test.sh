@@ -67,12 +67,13 @@ headers() {
 # trigger would rebuild the index of every manual page on the host's root,
 # minutes under TCG: its switch is this file (in the overlay only).
 install_debs() {
-	local d
+	local d files=()
 	rm -f /var/lib/man-db/auto-update
 	for d in vgpu-display-dkms libvgpu0 libvgpu-dev vgpu-tools; do
-		ls "$debs/${d}"_*.deb || return 1
-	done > "$work/debs"
-	DEBIAN_FRONTEND=noninteractive dpkg -i $(cat "$work/debs")
+		files+=("$debs/${d}"_*.deb)
+		[ -f "${files[-1]}" ] || { echo "no $d package in $debs"; return 1; }
+	done
+	DEBIAN_FRONTEND=noninteractive dpkg -i "${files[@]}"
 }
 
 dkms_built() {
@@ -130,7 +131,7 @@ EOF
 
 # From here on the tree's selftests see only what the packages installed.
 use_packages() {
-	local m t
+	local f m t
 	mkdir -p "$work/ko/mdev"
 	for m in vgpu_display vgpu_bochs; do
 		f=$(modinfo -n "$m")
