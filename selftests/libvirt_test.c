@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,29 +66,6 @@
 static const char qemu_conf[] =
 	"user = \"root\"\ngroup = \"root\"\ndynamic_ownership = 0\nremember_owner = 0\n"
 	"namespaces = [ ]\ncgroup_controllers = [ ]\nsecurity_driver = \"none\"\n";
-
-/* Run the shell command @fmt...; output in @out: the exit status or -1. */
-static int run(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[1024];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
-	va_end(ap);
-	strcat(cmd, " 2>&1");
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < len - 1 && fgets(out + n, len - n, p))
-		n += strlen(out + n);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* Replace the one occurrence of @from in @s (of size @size) by @to. */
 static int replace(char *s, size_t size, const char *from, const char *to)
@@ -185,19 +161,20 @@ static void start_libvirt(struct __test_metadata *_metadata, const char *debs)
 	FILE *f;
 
 	/* not dpkg -i: that is minutes over 9p under TCG */
-	ASSERT_EQ(0, run(out, sizeof(out), UNPACK, debs)) TH_LOG("unpacking %s: %s", debs, out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), UNPACK, debs))
+		TH_LOG("unpacking %s: %s", debs, out);
 	f = fopen("/etc/libvirt/qemu.conf", "a");
 	ASSERT_NE(NULL, f);
 	fputs(qemu_conf, f);
 	fclose(f);
-	ASSERT_EQ(0, run(out, sizeof(out), ADD_USER));
-	ASSERT_EQ(0, run(out, sizeof(out), ALTERNATIVES)) TH_LOG("%s", out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), ADD_USER));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), ALTERNATIVES)) TH_LOG("%s", out);
 	/* libvirtd logs to syslog, which the VM has not: to a file instead */
 	f = fopen("/etc/libvirt/libvirtd.conf", "a");
 	ASSERT_NE(NULL, f);
 	fputs("log_outputs = \"3:file:" LIBVIRTD_LOG "\"\n", f);
 	fclose(f);
-	ASSERT_EQ(0, run(out, sizeof(out), START_DAEMONS)) TH_LOG("%s", out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), START_DAEMONS)) TH_LOG("%s", out);
 }
 
 FIXTURE(libvirt) {
@@ -269,10 +246,10 @@ FIXTURE_SETUP(libvirt)
 	if (access("/usr/sbin/libvirtd", X_OK))
 		start_libvirt(_metadata, debs);
 	end = vgpu_now_s() + 60;
-	while (run(self->out, sizeof(self->out), VIRSH "version") && vgpu_now_s() < end)
+	while (vgpu_run(self->out, sizeof(self->out), VIRSH "version") && vgpu_now_s() < end)
 		usleep(500 * 1000);
-	if (run(self->out, sizeof(self->out), VIRSH "version")) {
-		run(self->out, sizeof(self->out), "tail -n 5 " LIBVIRTD_LOG);
+	if (vgpu_run(self->out, sizeof(self->out), VIRSH "version")) {
+		vgpu_run(self->out, sizeof(self->out), "tail -n 5 " LIBVIRTD_LOG);
 		ASSERT_TRUE(false) TH_LOG("libvirtd did not start: %s", self->out);
 	}
 	TH_LOG("%s", strtok(self->out, "\n"));
@@ -287,11 +264,11 @@ FIXTURE_SETUP(libvirt)
 		close(fd);
 	}
 	test_cmd_create(variant->type, self->uuid);
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mkdir -p " DIR));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mkdir -p " DIR));
 	test_cmd(domain_xml(self->uuid, guest, variant->dmabuf ? node : NULL, DIR "/domain.xml"));
 	self->listener = serial_listen();
 	ASSERT_LE(0, self->listener);
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), VIRSH "define " DIR "/domain.xml"))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), VIRSH "define " DIR "/domain.xml"))
 		TH_LOG("%s", self->out);
 }
 
@@ -305,11 +282,11 @@ FIXTURE_TEARDOWN(libvirt)
 		close(self->listener);
 	if (!self->uuid[0])
 		return;
-	run(out, sizeof(out), VIRSH "destroy " DOMAIN);
-	run(out, sizeof(out), VIRSH "undefine " DOMAIN);
+	vgpu_run(out, sizeof(out), VIRSH "destroy " DOMAIN);
+	vgpu_run(out, sizeof(out), VIRSH "undefine " DOMAIN);
 	if (getenv("VGPU_VM_OUT"))
-		run(out, sizeof(out), "cp /var/log/libvirt/qemu/" DOMAIN ".log %s/libvirt-qemu.log",
-		    getenv("VGPU_VM_OUT"));
+		vgpu_run(out, sizeof(out), "cp /var/log/libvirt/qemu/" DOMAIN ".log %s/libvirt-qemu.log",
+			 getenv("VGPU_VM_OUT"));
 	vgpu_mdev_remove(self->uuid);
 }
 
@@ -341,7 +318,7 @@ static int virsh_screenshot(struct _test_data_libvirt *self, struct vgpu_util_im
 	uint8_t *rgb;
 
 	unlink(DIR "/shot");
-	if (run(self->out, sizeof(self->out), VIRSH "screenshot " DOMAIN " " DIR "/shot"))
+	if (vgpu_run(self->out, sizeof(self->out), VIRSH "screenshot " DOMAIN " " DIR "/shot"))
 		return -EIO;
 	/* libvirt writes what QEMU gave it; 9.0 and 11.3 convert it to PNG */
 	rgb = vgpu_png_load(DIR "/shot", &img->width, &img->height, &ch);
@@ -390,7 +367,7 @@ TEST_F_TIMEOUT(libvirt, domain_shows_guest_then_releases_instance, 900)
 	unsigned int phase;
 	char msg[16];
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), VIRSH "start " DOMAIN))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), VIRSH "start " DOMAIN))
 		TH_LOG("%s", self->out);
 	TH_LOG("virsh start: %.1f s", vgpu_now_s() - t0);
 	self->ser = serial_accept(self->listener, 60 * 1000);
@@ -405,15 +382,15 @@ TEST_F_TIMEOUT(libvirt, domain_shows_guest_then_releases_instance, 900)
 	}
 	ASSERT_EQ(0, vgpu_read_until(self->ser, "DONE", 120));
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), VIRSH "destroy " DOMAIN))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), VIRSH "destroy " DOMAIN))
 		TH_LOG("%s", self->out);
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), VIRSH "domstate " DOMAIN));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), VIRSH "domstate " DOMAIN));
 	ASSERT_NE(NULL, strstr(self->out, "shut off")) TH_LOG("%s", self->out);
 	/* QEMU is gone, so nobody holds the device: it goes at once */
 	test_cmd_remove(self->uuid);
 	ASSERT_FALSE(vgpu_mdev_exists(self->uuid));
 	self->uuid[0] = '\0';
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), VIRSH "undefine " DOMAIN));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), VIRSH "undefine " DOMAIN));
 }
 
 TEST_HARNESS_MAIN

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,32 +21,6 @@
 
 #define MDEVCTL_DIR	"/etc/mdevctl.d/" VGPU_PARENT "/"
 #define VGPU_CTL	"../qemu-glue/tools/vgpu-ctl"
-
-/*
- * Run the shell command @fmt..., its standard output and error in @out:
- * its exit status, or -1 if it did not exit.
- */
-static int run(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[512];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
-	va_end(ap);
-	strcat(cmd, " 2>&1");
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < len - 1 && fgets(out + n, len - n, p))
-		n += strlen(out + n);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* The type the instance @uuid has in sysfs, in @type; 0 or -errno. */
 static int instance_type(const char *uuid, char *type, size_t len)
@@ -113,7 +86,7 @@ FIXTURE_TEARDOWN(mdevctl)
 	if (!self->uuid[0])
 		return;
 	if (defined(self->uuid) &&
-	    run(out, sizeof(out), "mdevctl undefine --uuid %s", self->uuid))
+	    vgpu_run(out, sizeof(out), "mdevctl undefine --uuid %s", self->uuid))
 		TH_LOG("mdevctl undefine: %s", out);
 	vgpu_mdev_remove(self->uuid);
 }
@@ -128,7 +101,7 @@ static void check_started(struct __test_metadata *_metadata, struct _test_data_m
 	test_cmd(instance_type(self->uuid, type, sizeof(type)));
 	ASSERT_STREQ(self->type, type);
 	ASSERT_EQ(self->avail - 1, vgpu_type_available(size));
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl list"));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl list"));
 	ASSERT_NE(NULL, strstr(self->out, self->uuid)) TH_LOG("%s", self->out);
 }
 
@@ -137,7 +110,7 @@ static void check_stopped(struct __test_metadata *_metadata, struct _test_data_m
 {
 	ASSERT_FALSE(vgpu_mdev_exists(self->uuid));
 	ASSERT_EQ(self->avail, vgpu_type_available(size));
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl list"));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl list"));
 	ASSERT_EQ(NULL, strstr(self->out, self->uuid)) TH_LOG("%s", self->out);
 }
 
@@ -145,46 +118,46 @@ TEST_F(mdevctl, define_start_list_stop_undefine)
 {
 	const char *u = self->uuid;
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl types"));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl types"));
 	ASSERT_NE(NULL, strstr(self->out, self->type)) TH_LOG("%s", self->out);
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out),
-			 "mdevctl define --uuid %s --parent %s --type %s", u, VGPU_PARENT,
-			 self->type)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out),
+			      "mdevctl define --uuid %s --parent %s --type %s", u, VGPU_PARENT,
+			      self->type)) TH_LOG("%s", self->out);
 	ASSERT_TRUE(defined(u));
 	check_stopped(_metadata, self, variant->type);	/* defined only */
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl list --defined"));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl list --defined"));
 	ASSERT_NE(NULL, strstr(self->out, u)) TH_LOG("%s", self->out);
 	ASSERT_NE(NULL, strstr(self->out, self->type)) TH_LOG("%s", self->out);
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl start --uuid %s", u))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl start --uuid %s", u))
 		TH_LOG("%s", self->out);
 	check_started(_metadata, self, variant->type);
 	/* a second start of a running instance is refused, and changes nothing */
-	ASSERT_NE(0, run(self->out, sizeof(self->out), "mdevctl start --uuid %s", u));
+	ASSERT_NE(0, vgpu_run(self->out, sizeof(self->out), "mdevctl start --uuid %s", u));
 	check_started(_metadata, self, variant->type);
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl stop --uuid %s", u))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl stop --uuid %s", u))
 		TH_LOG("%s", self->out);
 	check_stopped(_metadata, self, variant->type);
 	ASSERT_TRUE(defined(u));
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl undefine --uuid %s", u))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl undefine --uuid %s", u))
 		TH_LOG("%s", self->out);
 	ASSERT_FALSE(defined(u));
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl list --defined"));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl list --defined"));
 	ASSERT_EQ(NULL, strstr(self->out, u)) TH_LOG("%s", self->out);
 }
 
 /* A transient instance: mdevctl start with parent and type, no definition */
 TEST_F(mdevctl, start_transient_and_stop)
 {
-	ASSERT_EQ(0, run(self->out, sizeof(self->out),
-			 "mdevctl start --uuid %s --parent %s --type %s", self->uuid,
-			 VGPU_PARENT, self->type)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out),
+			      "mdevctl start --uuid %s --parent %s --type %s", self->uuid,
+			      VGPU_PARENT, self->type)) TH_LOG("%s", self->out);
 	check_started(_metadata, self, variant->type);
 	ASSERT_FALSE(defined(self->uuid));
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl stop --uuid %s", self->uuid))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl stop --uuid %s", self->uuid))
 		TH_LOG("%s", self->out);
 	check_stopped(_metadata, self, variant->type);
 }
@@ -196,24 +169,24 @@ TEST_F(mdevctl, start_transient_and_stop)
  */
 TEST_F(mdevctl, vgpu_ctl_persist)
 {
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), VGPU_CTL " create %s --uuid %s --persist",
-			 variant->type, self->uuid)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), VGPU_CTL " create %s --uuid %s --persist",
+			      variant->type, self->uuid)) TH_LOG("%s", self->out);
 	check_started(_metadata, self, variant->type);
 	ASSERT_TRUE(defined(self->uuid));
-	ASSERT_EQ(0, run(self->out, sizeof(self->out),
-			 "mdevctl list --defined --dumpjson --uuid %s", self->uuid));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out),
+			      "mdevctl list --defined --dumpjson --uuid %s", self->uuid));
 	ASSERT_NE(NULL, strstr(self->out, "\"auto\"")) TH_LOG("%s", self->out);
 	ASSERT_NE(NULL, strstr(self->out, self->type)) TH_LOG("%s", self->out);
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl stop --uuid %s", self->uuid))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl stop --uuid %s", self->uuid))
 		TH_LOG("%s", self->out);
 	check_stopped(_metadata, self, variant->type);
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl start --uuid %s", self->uuid))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl start --uuid %s", self->uuid))
 		TH_LOG("%s", self->out);
 	check_started(_metadata, self, variant->type);
 
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), VGPU_CTL " remove %s --persist",
-			 self->uuid)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), VGPU_CTL " remove %s --persist",
+			      self->uuid)) TH_LOG("%s", self->out);
 	check_stopped(_metadata, self, variant->type);
 	ASSERT_FALSE(defined(self->uuid));
 }
@@ -224,18 +197,18 @@ TEST_F(mdevctl, define_from_vgpu_ctl_json)
 	char json[64];
 
 	snprintf(json, sizeof(json), "/tmp/vgpu-mdevctl-%s.json", self->uuid);
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), VGPU_CTL " mdevctl %s > %s",
-			 variant->type, json)) TH_LOG("%s", self->out);
-	ASSERT_EQ(0, run(self->out, sizeof(self->out),
-			 "mdevctl define --jsonfile %s --uuid %s --parent %s", json, self->uuid,
-			 VGPU_PARENT)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), VGPU_CTL " mdevctl %s > %s",
+			      variant->type, json)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out),
+			      "mdevctl define --jsonfile %s --uuid %s --parent %s",
+			      json, self->uuid, VGPU_PARENT)) TH_LOG("%s", self->out);
 	unlink(json);
 	ASSERT_TRUE(defined(self->uuid));
 	check_stopped(_metadata, self, variant->type);
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl start --uuid %s", self->uuid))
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl start --uuid %s", self->uuid))
 		TH_LOG("%s", self->out);
 	check_started(_metadata, self, variant->type);
-	ASSERT_EQ(0, run(self->out, sizeof(self->out), "mdevctl stop --uuid %s", self->uuid));
+	ASSERT_EQ(0, vgpu_run(self->out, sizeof(self->out), "mdevctl stop --uuid %s", self->uuid));
 	check_stopped(_metadata, self, variant->type);
 }
 

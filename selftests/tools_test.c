@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,32 +21,6 @@
 
 #define TOOLS		"../qemu-glue/tools/"
 #define INHERITED_FD	100	/* where tests hand a device fd to vgpu-grab */
-
-/*
- * Run a shell command line built from @fmt, collecting stdout and stderr
- * in @out. Return: the exit status, or -1 if it did not exit.
- */
-static int run(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[1024];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
-	va_end(ap);
-	strcat(cmd, " 2>&1");
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < len - 1 && fgets(out + n, len - n, p))
-		n += strlen(out + n);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static unsigned int count(const char *hay, const char *needle)
 {
@@ -68,9 +41,9 @@ TEST(every_tool_has_help_and_rejects_bad_usage)
 
 	VGPU_MARK();
 	for (i = 0; i < ARRAY_SIZE(tools); i++) {
-		ASSERT_EQ(0, run(out, sizeof(out), TOOLS "%s --help", tools[i]));
+		ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "%s --help", tools[i]));
 		ASSERT_NE(NULL, strstr(out, "Usage:")) TH_LOG("%s", tools[i]);
-		ASSERT_EQ(2, run(out, sizeof(out), TOOLS "%s --no-such-option", tools[i]));
+		ASSERT_EQ(2, vgpu_run(out, sizeof(out), TOOLS "%s --no-such-option", tools[i]));
 	}
 }
 
@@ -82,33 +55,33 @@ TEST(ctl_creates_lists_and_removes)
 	VGPU_MARK();
 	test_cmd(vgpu_module_ensure_loaded());
 	test_cmd(vgpu_mdev_remove_all());
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl types"));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl types"));
 	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-hd "));
 	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-uhd-region"));
 
 	avail = vgpu_type_available("hd");
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl create hd"));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl create hd"));
 	ASSERT_EQ(37, strlen(out));		/* UUID and newline */
 	snprintf(uuid, sizeof(uuid), "%.36s", out);
 	ASSERT_TRUE(vgpu_mdev_exists(uuid));
 	ASSERT_EQ(avail - 1, vgpu_type_available("hd"));
 
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl list"));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl list"));
 	ASSERT_NE(NULL, strstr(out, uuid));
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl status %s", uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl status %s", uuid));
 	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-hd"));
 	ASSERT_NE(NULL, strstr(out, "generation"));
 	ASSERT_NE(NULL, strstr(out, "live_dmabufs"));
 
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl remove %s", uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl remove %s", uuid));
 	ASSERT_FALSE(vgpu_mdev_exists(uuid));
-	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-ctl remove %s", uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl remove %s", uuid));
 	ASSERT_NE(NULL, strstr(out, "vgpu not found")) TH_LOG("%s", out);
-	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-ctl create no-such-type"));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl create no-such-type"));
 	ASSERT_NE(NULL, strstr(out, "vgpu-ctl types")) TH_LOG("%s", out);
 
-	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-ctl mdevctl no-such-type"));
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl mdevctl hd"));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl mdevctl no-such-type"));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl mdevctl hd"));
 	ASSERT_NE(NULL, strstr(out, "\"mdev_type\": \"vgpu_bochs-hd\"")) TH_LOG("%s", out);
 }
 
@@ -121,18 +94,18 @@ TEST(ctl_persists_through_mdevctl)
 		SKIP(return, "mdevctl not installed (apt-get install mdevctl)");
 	test_cmd(vgpu_module_ensure_loaded());
 	test_cmd(vgpu_mdev_remove_all());
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl create hd-region --persist"))
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl create hd-region --persist"))
 		TH_LOG("%s", out);
 	snprintf(uuid, sizeof(uuid), "%.36s", out + strlen(out) - 37);
 	ASSERT_TRUE(vgpu_mdev_exists(uuid)) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out), "mdevctl list --defined"));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "mdevctl list --defined"));
 	ASSERT_NE(NULL, strstr(out, uuid)) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "vgpu_bochs-hd-region")) TH_LOG("%s", out);
 
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-ctl remove --persist %s", uuid))
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-ctl remove --persist %s", uuid))
 		TH_LOG("%s", out);
 	ASSERT_FALSE(vgpu_mdev_exists(uuid));
-	ASSERT_EQ(0, run(out, sizeof(out), "mdevctl list --defined"));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "mdevctl list --defined"));
 	ASSERT_EQ(NULL, strstr(out, uuid)) TH_LOG("%s", out);
 }
 
@@ -163,8 +136,8 @@ TEST_F(grab, writes_what_the_guest_shows)
 
 	test_cmd(vgpu_test_draw(self->fd, 0, 800, 600, 3200, 7));
 	test_cmd_set_mode(self->fd, 800, 600, 32, 800, 0, 0);
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-grab --fd %d -o /tmp/tools_test.png",
-			 INHERITED_FD)) TH_LOG("%s", out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-grab --fd %d -o /tmp/tools_test.png",
+			      INHERITED_FD)) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "800x600 XR24")) TH_LOG("%s", out);
 	rgb = vgpu_png_load("/tmp/tools_test.png", &w, &h, &ch);
 	ASSERT_NE(NULL, rgb);
@@ -179,14 +152,14 @@ TEST_F(grab, says_no_plane_yet_and_device_busy)
 {
 	char out[4096];
 
-	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-grab --fd %d -o /tmp/tools_test.png",
-			 INHERITED_FD));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS "vgpu-grab --fd %d -o /tmp/tools_test.png",
+			      INHERITED_FD));
 	ASSERT_NE(NULL, strstr(out, "no plane yet")) TH_LOG("%s", out);
 	/* we hold the instance, as QEMU would */
-	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-grab %s", self->uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS "vgpu-grab %s", self->uuid));
 	ASSERT_NE(NULL, strstr(out, "device busy: in use by another process")) TH_LOG("%s", out);
-	ASSERT_EQ(1, run(out, sizeof(out),
-			 TOOLS "vgpu-grab 00000000-0000-0000-0000-000000000000"));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out),
+			      TOOLS "vgpu-grab 00000000-0000-0000-0000-000000000000"));
 	ASSERT_NE(NULL, strstr(out, "vgpu not found")) TH_LOG("%s", out);
 }
 
@@ -199,9 +172,9 @@ TEST_F(grab, imports_into_drm)
 		SKIP(return, "no vgem DRM device (modprobe vgem)");
 	close(drm);
 	test_cmd_set_mode(self->fd, 640, 480, 32, 640, 0, 0);
-	ASSERT_EQ(0, run(out, sizeof(out),
-			 TOOLS "vgpu-grab --fd %d --import %s -o /tmp/tools_test.png",
-			 INHERITED_FD, node)) TH_LOG("%s", out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out),
+			      TOOLS "vgpu-grab --fd %d --import %s -o /tmp/tools_test.png",
+			      INHERITED_FD, node)) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "imported the dma-buf")) TH_LOG("%s", out);
 }
 
@@ -278,8 +251,8 @@ TEST_F(qemu_cmd, region_instance_gets_vnc)
 		"-display none -spice port=5930,addr=127.0.0.1,disable-ticketing=on";
 	char out[4096], want[256];
 
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu %s -- -kernel /boot/x",
-			 self->region_uuid)) TH_LOG("%s", out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu %s -- -kernel /boot/x",
+			      self->region_uuid)) TH_LOG("%s", out);
 	snprintf(want, sizeof(want),
 		 "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,display=on ",
 		 self->region_uuid);
@@ -289,17 +262,17 @@ TEST_F(qemu_cmd, region_instance_gets_vnc)
 	ASSERT_NE(NULL, strstr(out, "-kernel /boot/x\n"));
 
 	/* ramfb lives on vfio-pci-nohotplug; QEMU 7.2 has EDID for dma-bufs only */
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --ramfb %s", self->region_uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --ramfb %s", self->region_uuid));
 	ASSERT_NE(NULL, strstr(out, "-device vfio-pci-nohotplug,sysfsdev=")) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "display=on,ramfb=on ")) TH_LOG("%s", out);
-	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 --yres 768 %s",
-			 self->region_uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 --yres 768 %s",
+			      self->region_uuid));
 	ASSERT_NE(NULL, strstr(out, "only with dma-buf displays")) TH_LOG("%s", out);
-	ASSERT_EQ(2, run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 %s",
-			 self->region_uuid));
+	ASSERT_EQ(2, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --xres 1024 %s",
+			      self->region_uuid));
 
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --display spice %s",
-			 self->region_uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --display spice %s",
+			      self->region_uuid));
 	ASSERT_NE(NULL, strstr(out, spice)) TH_LOG("%s", out);
 }
 
@@ -308,25 +281,27 @@ TEST_F_TIMEOUT(qemu_cmd, dmabuf_instance_needs_opengl, 180)
 {
 	char out[4096];
 
-	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu %s", self->uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu %s",
+			      self->uuid));
 	ASSERT_NE(NULL, strstr(out, "OpenGL")) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "-region")) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu %s", self->uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu %s",
+			      self->uuid));
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0")) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out),
-			 "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --xres 1024 --yres 768 %s",
-			 self->uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out),
+			      "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --xres 1024 --yres 768 %s",
+			      self->uuid));
 	ASSERT_NE(NULL, strstr(out, "display=on,xres=1024,yres=768 ")) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d none %s",
-			 self->uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d none %s",
+			      self->uuid));
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless\n")) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu -d gtk %s",
-			 self->uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu -d gtk %s",
+			      self->uuid));
 	ASSERT_NE(NULL, strstr(out, "-display gtk,gl=on\n")) TH_LOG("%s", out);
-	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d sdl %s",
-			 self->uuid));
-	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d spice %s",
-			 self->uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d sdl %s",
+			      self->uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu -d spice %s",
+			      self->uuid));
 	ASSERT_NE(NULL, strstr(out, "SPICE only to a local client")) TH_LOG("%s", out);
 }
 
@@ -335,7 +310,7 @@ TEST_F(qemu_cmd, create_picks_the_type_by_opengl)
 	char out[4096], path[256];
 	const char *p;
 
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu --create hd"))
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=0 " TOOLS "vgpu-qemu --create hd"))
 		TH_LOG("%s", out);
 	p = strstr(out, "created hd-region instance ");
 	ASSERT_NE(NULL, p) TH_LOG("%s", out);
@@ -346,12 +321,12 @@ TEST_F(qemu_cmd, create_picks_the_type_by_opengl)
 
 	/* vgem's render node (loaded here) is no OpenGL: it cannot render */
 	if (vgpu_path_exists("/sys/module/vgem")) {
-		ASSERT_EQ(0, run(out, sizeof(out), "unset VGPU_QEMU_GL; " TOOLS
-				 "vgpu-qemu --create hd"));
+		ASSERT_EQ(0, vgpu_run(out, sizeof(out), "unset VGPU_QEMU_GL; " TOOLS
+				      "vgpu-qemu --create hd"));
 		ASSERT_NE(NULL, strstr(out, "created hd-region instance ")) TH_LOG("%s", out);
 		ASSERT_NE(NULL, strstr(out, "(OpenGL not available)")) TH_LOG("%s", out);
 	}
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --create uhd"));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --create uhd"));
 	ASSERT_NE(NULL, strstr(out, "created uhd instance ")) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless"));
 }
@@ -363,9 +338,9 @@ TEST_F(qemu_cmd, prints_uuid_and_argv_for_programs)
 	const char *nl;
 
 	/* -0: the UUID, then each argument, each ending in NUL (shown as \n) */
-	ASSERT_EQ(0, run(out, sizeof(out),
-			 TOOLS "vgpu-qemu -0 --print-uuid %s -- -append 'a b' 2>/dev/null | tr '\\0' '\\n'",
-			 self->region_uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out),
+			      TOOLS "vgpu-qemu -0 --print-uuid %s -- -append 'a b' 2>/dev/null | tr '\\0' '\\n'",
+			      self->region_uuid));
 	snprintf(want, sizeof(want),
 		 "%s\nqemu-system-x86_64\n-m\n1024\n-vga\nnone\n-device\n"
 		 "vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,display=on\n"
@@ -374,8 +349,8 @@ TEST_F(qemu_cmd, prints_uuid_and_argv_for_programs)
 	ASSERT_STREQ(want, out);
 
 	/* without -0: the UUID line, then the shell-quoted command line */
-	ASSERT_EQ(0, run(out, sizeof(out), "(VGPU_QEMU_GL=0 " TOOLS
-			 "vgpu-qemu --create hd --print-uuid -- -append 'a b' 2>/dev/null)"));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "(VGPU_QEMU_GL=0 " TOOLS
+			      "vgpu-qemu --create hd --print-uuid -- -append 'a b' 2>/dev/null)"));
 	nl = strchr(out, '\n');
 	ASSERT_NE(NULL, nl) TH_LOG("%s", out);
 	ASSERT_EQ(VGPU_UUID_LEN, nl - out) TH_LOG("%s", out);
@@ -401,43 +376,44 @@ TEST_F(qemu_cmd, display_by_qemu_version)
 	      f);
 	fclose(f);
 	ASSERT_EQ(0, chmod(fake, 0755));
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu %s %s",
-			 fake, self->uuid)) TH_LOG("%s", out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu %s %s",
+			      fake, self->uuid)) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "-display dbus,gl=on\n")) TH_LOG("%s", out);
 	ASSERT_EQ(NULL, strstr(out, "-vnc")) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu %s --dbus-p2p %s",
-			 fake, self->uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu %s --dbus-p2p %s",
+			      fake, self->uuid));
 	ASSERT_NE(NULL, strstr(out, "-display dbus,p2p=yes,gl=on\n")) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --qemu %s %s", fake,
-			 self->region_uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --qemu %s %s", fake,
+			      self->region_uuid));
 	ASSERT_NE(NULL, strstr(out, "-display none -vnc 127.0.0.1:0\n")) TH_LOG("%s", out);
 	unlink(fake);
 	rmdir(dir);
 
 	/* --qemu-version instead of asking; what 10.0 refuses is refused */
-	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
-			 "vgpu-qemu --qemu-version 10.0 -d vnc %s", self->uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			      "vgpu-qemu --qemu-version 10.0 -d vnc %s", self->uuid));
 	ASSERT_NE(NULL, strstr(out, "display DMABUF support")) TH_LOG("%s", out);
-	ASSERT_EQ(1, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
-			 "vgpu-qemu --qemu-version 10.0 -d spice %s", self->uuid));
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
-			 "vgpu-qemu --qemu-version 10.0 -d gtk %s", self->uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			      "vgpu-qemu --qemu-version 10.0 -d spice %s", self->uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			      "vgpu-qemu --qemu-version 10.0 -d gtk %s", self->uuid));
 	ASSERT_NE(NULL, strstr(out, "-display gtk,gl=on\n")) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
-			 "vgpu-qemu --qemu-version 8.2 %s", self->uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			      "vgpu-qemu --qemu-version 8.2 %s", self->uuid));
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0\n")) TH_LOG("%s", out);
-	ASSERT_EQ(0, run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version 10.0 -d dbus %s",
-			 self->region_uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version 10.0 -d dbus %s",
+			      self->region_uuid));
 	ASSERT_NE(NULL, strstr(out, "-display dbus\n")) TH_LOG("%s", out);
-	ASSERT_EQ(1, run(out, sizeof(out), TOOLS
-			 "vgpu-qemu --qemu-version 10.0 --xres 1024 --yres 768 %s",
-			 self->region_uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS
+			      "vgpu-qemu --qemu-version 10.0 --xres 1024 --yres 768 %s",
+			      self->region_uuid));
 	ASSERT_NE(NULL, strstr(out, "only with dma-buf displays")) TH_LOG("%s", out);
-	ASSERT_EQ(2, run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version ten %s", self->uuid));
+	ASSERT_EQ(2, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version ten %s",
+			      self->uuid));
 
 	/* a binary that is no QEMU: a warning, and QEMU 7.2's line */
-	ASSERT_EQ(0, run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu /bin/true %s",
-			 self->uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS "vgpu-qemu --qemu /bin/true %s",
+			      self->uuid));
 	ASSERT_NE(NULL, strstr(out, "warning: cannot tell the version")) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0\n")) TH_LOG("%s", out);
 }
@@ -448,14 +424,14 @@ TEST_F(qemu_cmd, run_executes_qemu)
 
 	/* --run execs the binary with exactly the printed arguments */
 	/* (--qemu-version: /bin/echo cannot say which QEMU it is) */
-	ASSERT_EQ(0, run(out, sizeof(out),
-			 TOOLS "vgpu-qemu --run --qemu /bin/echo --qemu-version 7.2 %s -- -S",
-			 self->region_uuid));
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out),
+			      TOOLS "vgpu-qemu --run --qemu /bin/echo --qemu-version 7.2 %s -- -S",
+			      self->region_uuid));
 	ASSERT_EQ(0, strncmp(out, "-m 1024 -vga none -device vfio-pci,sysfsdev=", 44))
 		TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "-display none -vnc 127.0.0.1:0 -S\n"));
-	ASSERT_EQ(1, run(out, sizeof(out), TOOLS "vgpu-qemu --run --qemu /no/qemu %s",
-			 self->region_uuid));
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --run --qemu /no/qemu %s",
+			      self->region_uuid));
 	ASSERT_NE(NULL, strstr(out, "apt-get install qemu-system-x86")) TH_LOG("%s", out);
 }
 

@@ -241,6 +241,16 @@ void vgpu_make_edid(uint8_t buf[128], unsigned int w, unsigned int h);
 /* Open vgem's DRM node (render node first), saying which in @path; or -1. */
 int vgpu_vgem_open(char path[64]);
 
+/* ---- run.c ---- */
+
+/*
+ * Run the shell command line @fmt..., its stdout and stderr collected in
+ * @out (@len bytes, NUL-terminated). Return: its exit status, or -1 if it
+ * did not exit.
+ */
+int vgpu_run(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- clock.c ---- */
 
 /* CLOCK_MONOTONIC in nanoseconds, milliseconds and seconds */
