@@ -29,7 +29,6 @@
 #include "vgpu_test.h"
 
 #define QEMU		"/usr/bin/qemu-system-x86_64"
-#define QEMU10		".cache/vgpu-display/qemu-10.0/bin/qemu-system-x86_64"
 #define OVMF_CODE	"/usr/share/OVMF/OVMF_CODE.fd"
 #define OVMF_VARS	"/usr/share/OVMF/OVMF_VARS.fd"
 #define VGPU_QEMU	"qemu-glue/tools/vgpu-qemu"
@@ -91,22 +90,7 @@ FIXTURE_VARIANT_ADD(ovmf, dmabuf) {
 /* The QEMU of @variant: 7.2's, or the 10.0 scripts/qemu10.sh unpacked */
 static const char *qemu_of(const struct _fixture_variant_ovmf *variant)
 {
-	static char path[256];
-
-	if (!variant->qemu10)
-		return QEMU;
-	snprintf(path, sizeof(path), "%s/" QEMU10, getenv("HOME") ?: "/root");
-	return path;
-}
-
-static bool have_vgem(void)
-{
-	int fd = vgpu_vgem_open(NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	return variant->qemu10 ? vgpu_qemu10_path() : QEMU;
 }
 
 /* What the variant needs; false: skipped. */
@@ -122,7 +106,7 @@ static bool ovmf_ready(struct __test_metadata *_metadata,
 		SKIP(return false, "no %s (apt-get install ovmf; scripts/deps.sh does)", OVMF_CODE);
 	if (!variant->dmabuf)
 		return true;
-	if (!have_vgem())
+	if (!vgpu_vgem_available())
 		SKIP(return false, "no vgem render node for QEMU's OpenGL (modprobe vgem)");
 	if (access(MESA_SWRAST, R_OK))
 		SKIP(return false, "no %s (apt-get install libgl1-mesa-dri libegl-mesa0)",

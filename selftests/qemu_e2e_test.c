@@ -43,7 +43,6 @@
 #include "e2e/pattern.h"
 
 #define QEMU		"/usr/bin/qemu-system-x86_64"
-#define QEMU10		"qemu-10.0/bin/qemu-system-x86_64"	/* in the cache */
 #define DBUS_GRAB	"e2e/dbus_grab.py"
 #define VGPU_QEMU	"qemu-glue/tools/vgpu-qemu"
 #define VNC_DISPLAY	"127.0.0.1:0"
@@ -201,25 +200,7 @@ static long mismatches(struct __test_metadata *_metadata, const uint32_t *px,
 /* The QEMU binary of @variant: 7.2's, or the 10.0 scripts/qemu10.sh unpacked. */
 static const char *qemu_path(const struct _fixture_variant_qemu *variant)
 {
-	static char path[PATH_MAX];
-
-	if (!variant->qemu10)
-		return QEMU;
-	if (getenv("VGPU_QEMU10"))
-		return getenv("VGPU_QEMU10");
-	snprintf(path, sizeof(path), "%s/.cache/vgpu-display/" QEMU10, getenv("HOME") ?: "/root");
-	return path;
-}
-
-/* Is there vgem's render node for QEMU's OpenGL (Mesa's software one)? */
-static bool have_vgem(void)
-{
-	int fd = vgpu_vgem_open(NULL);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	return variant->qemu10 ? vgpu_qemu10_path() : QEMU;
 }
 
 /*
@@ -313,7 +294,7 @@ static bool e2e_ready(struct __test_metadata *_metadata,
 		SKIP(return false, "no e2e/guest.elf (make -C selftests)");
 	}
 	if (variant->dmabuf) {
-		if (!have_vgem())
+		if (!vgpu_vgem_available())
 			SKIP(return false, "no vgem render node for QEMU's OpenGL (modprobe vgem)");
 		if (access(MESA_SWRAST, R_OK))
 			SKIP(return false, "no Mesa software renderer %s (apt-get install libgl1-mesa-dri libegl-mesa0)",

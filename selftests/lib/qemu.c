@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -122,4 +124,25 @@ int vgpu_split_nul(char *buf, size_t len, char **argv, unsigned int max)
 	}
 	argv[argc] = NULL;
 	return argc;
+}
+
+const char *vgpu_qemu10_path(void)
+{
+	static char path[PATH_MAX];
+
+	if (getenv("VGPU_QEMU10"))
+		return getenv("VGPU_QEMU10");
+	snprintf(path, sizeof(path), "%s/.cache/vgpu-display/qemu-10.0/bin/qemu-system-x86_64",
+		 getenv("HOME") ?: "/root");
+	return path;
+}
+
+bool vgpu_vgem_available(void)
+{
+	int fd = vgpu_vgem_open(NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }

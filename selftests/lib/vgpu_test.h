@@ -274,6 +274,10 @@ int vgpu_hmp(int mon, const char *cmd, double timeout);
  * its length, or a negative errno (-EPROTO: it failed; -E2BIG: too long).
  */
 int vgpu_argv_output(char *const *argv, char *buf, size_t len);
+/* The QEMU 10.0 scripts/qemu10.sh unpacked: $VGPU_QEMU10 or in the cache */
+const char *vgpu_qemu10_path(void);
+/* Is there vgem's DRM node, for QEMU's (Mesa's software) OpenGL? */
+bool vgpu_vgem_available(void);
 /*
  * Split the @len bytes of @buf, NUL-terminated strings (vgpu-qemu -0),
  * into @argv (at most @max - 1 of them, then NULL): the count.
