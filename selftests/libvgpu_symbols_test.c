@@ -175,10 +175,7 @@ FIXTURE_SETUP(so)
 	int (*so_open)(const char *uuid, struct vgpu **out);
 
 	VGPU_MARK();
-	test_cmd(vgpu_module_ensure_loaded());
-	test_cmd(vgpu_mdev_remove_all());
-	vgpu_uuid_new(self->uuid);
-	test_cmd_create("hd", self->uuid);
+	test_cmd(vgpu_test_create("hd", self->uuid));
 	self->dl = dlopen(SO, RTLD_NOW | RTLD_LOCAL);
 	ASSERT_NE(NULL, self->dl) TH_LOG("%s", dlerror());
 	so_open = dlsym(self->dl, "vgpu_open");

@@ -188,10 +188,7 @@ FIXTURE_SETUP(ovmf)
 	self->dir[0] = '\0';
 	if (!ovmf_ready(_metadata, variant))
 		return;
-	test_cmd(vgpu_module_ensure_loaded());
-	test_cmd(vgpu_mdev_remove_all());
-	vgpu_uuid_new(self->uuid);
-	test_cmd_create(variant->type, self->uuid);
+	test_cmd(vgpu_test_create(variant->type, self->uuid));
 
 	snprintf(self->dir, sizeof(self->dir), "/tmp/vgpu-ovmf-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));

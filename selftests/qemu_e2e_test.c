@@ -386,10 +386,7 @@ FIXTURE_SETUP(qemu)
 	self->grab_pid = -1;
 	if (!e2e_ready(_metadata, variant, guest, sizeof(guest), preload, sizeof(preload)))
 		return;
-	test_cmd(vgpu_module_ensure_loaded());
-	test_cmd(vgpu_mdev_remove_all());
-	vgpu_uuid_new(self->uuid);
-	test_cmd_create(variant->type, self->uuid);
+	test_cmd(vgpu_test_create(variant->type, self->uuid));
 
 	snprintf(self->dir, sizeof(self->dir), "/tmp/vgpu-e2e-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));

@@ -13,12 +13,10 @@
 
 #include "vgpu_test.h"
 
-int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
-			  struct vgpu **vgpu)
+int vgpu_test_create(const char *type, char uuid[VGPU_UUID_LEN + 1])
 {
 	int ret;
 
-	*vgpu = NULL;
 	ret = vgpu_module_ensure_loaded();
 	if (ret)
 		return ret;
@@ -26,7 +24,16 @@ int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
 	if (ret)
 		return ret;
 	vgpu_uuid_new(uuid);
-	ret = vgpu_mdev_create(type, uuid);
+	return vgpu_mdev_create(type, uuid);
+}
+
+int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
+			  struct vgpu **vgpu)
+{
+	int ret;
+
+	*vgpu = NULL;
+	ret = vgpu_test_create(type, uuid);
 	if (ret)
 		return ret;
 	return vgpu_open(uuid, vgpu);

@@ -116,9 +116,11 @@ int vgpu_module_ensure_loaded(void);
 /* ---- device.c: an open instance, its regions ---- */
 
 /*
- * Create an instance of @type with a new UUID (written to @uuid) and open
- * it: the usual fixture setup. Returns 0 or a negative errno.
+ * The tree's modules loaded, every instance of our parent removed, and an
+ * instance of @type under a new UUID (written to @uuid): 0 or -errno.
  */
+int vgpu_test_create(const char *type, char uuid[VGPU_UUID_LEN + 1]);
+/* The same, and opened: the usual fixture setup. 0 or a negative errno. */
 int vgpu_test_create_open(const char *type, char uuid[VGPU_UUID_LEN + 1],
 			  struct vgpu **vgpu);
 /* Close @vgpu (may be NULL) and remove the instance @uuid. */
