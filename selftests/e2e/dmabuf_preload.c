@@ -20,6 +20,9 @@
  * dma-buf itself at offset 0. The pixels are thus read through the
  * exporter's own dma-buf mmap. Everything else goes to the real libc.
  *
+ * Its other half, drm_faux.c, lets Mesa 22.3's EGL find vgem at all on
+ * Linux 6.15 and later, where vgem is a faux-bus device.
+ *
  * Never use it outside tests.
  */
 #include <dlfcn.h>
