@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,10 +112,12 @@ TEST(ctl_persists_through_mdevctl)
 
 FIXTURE(grab) {
 	VGPU_DEVICE_FIELDS;
+	pid_t watcher;		/* a vgpu-grab --watch still running */
 };
 
 FIXTURE_SETUP(grab)
 {
+	self->watcher = 0;
 	VGPU_DEVICE_SETUP("hd");
 	/* an fd the tools inherit, as from a VMM */
 	ASSERT_EQ(INHERITED_FD, dup2(self->fd, INHERITED_FD));
@@ -122,6 +125,10 @@ FIXTURE_SETUP(grab)
 
 FIXTURE_TEARDOWN(grab)
 {
+	if (self->watcher > 0) {	/* a failed test's: it holds the device */
+		kill(self->watcher, SIGKILL);
+		waitpid(self->watcher, NULL, 0);
+	}
 	close(INHERITED_FD);
 	vgpu_test_close_remove(self->vgpu, self->uuid);
 	unlink("/tmp/tools_test.png");
@@ -178,10 +185,23 @@ TEST_F(grab, imports_into_drm)
 	ASSERT_NE(NULL, strstr(out, "imported the dma-buf")) TH_LOG("%s", out);
 }
 
+/* Wait up to @timeout seconds for @path to exist: 0, or -ETIMEDOUT. */
+static int wait_for_file(const char *path, double timeout)
+{
+	double end = vgpu_now_s() + timeout;
+
+	while (access(path, F_OK)) {
+		if (vgpu_now_s() > end)
+			return -ETIMEDOUT;
+		usleep(10 * 1000);
+	}
+	return 0;
+}
+
 TEST_F_TIMEOUT(grab, watch_reports_generation_changes, 120)
 {
 	static const unsigned int modes[][2] = { { 800, 600 }, { 1024, 768 }, { 640, 480 } };
-	char cmd[256], out[16384], dir[] = "/tmp/tools_test_layoutsXXXXXX";
+	char cmd[320], out[16384], path[128], dir[] = "/tmp/tools_test_layoutsXXXXXX";
 	unsigned int i, w, h, ch;
 	size_t n = 0;
 	uint8_t *rgb;
@@ -189,21 +209,34 @@ TEST_F_TIMEOUT(grab, watch_reports_generation_changes, 120)
 
 	ASSERT_NE(NULL, mkdtemp(dir));
 	test_cmd_set_mode(self->fd, 640, 480, 32, 640, 0, 0);
+	/* the shell's pid first: exec makes it vgpu-grab's */
 	snprintf(cmd, sizeof(cmd),
-		 TOOLS "vgpu-grab --fd %d --watch 6 --interval 20 --layouts %s -o /tmp/tools_test.png 2>&1",
+		 "echo $$; exec " TOOLS "vgpu-grab --fd %d --watch 100 --interval 20 --layouts %s -o /tmp/tools_test.png 2>&1",
 		 INHERITED_FD, dir);
 	p = popen(cmd, "r");
 	ASSERT_NE(NULL, p);
-	usleep(800 * 1000);
-	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+	ASSERT_NE(NULL, fgets(out, sizeof(out), p));
+	self->watcher = atoi(out);
+	ASSERT_LT(0, self->watcher);
+	/*
+	 * The watcher saves a PNG of each layout it sees. Each change waits
+	 * for the one before to be seen: two changes between two of its
+	 * reads would be one. After the last, SIGINT ends the watch.
+	 */
+	for (i = 0; i <= ARRAY_SIZE(modes); i++) {
+		snprintf(path, sizeof(path), "%s/layout-%03u.png", dir, i);
+		ASSERT_EQ(0, wait_for_file(path, 60)) TH_LOG("the watcher saved no %s", path);
+		if (i == ARRAY_SIZE(modes))
+			break;
 		test_cmd_set_mode(self->fd, modes[i][0], modes[i][1], 32, modes[i][0], 0, 0);
 		/* new pixels at the same layout count as frames, not changes */
 		test_cmd(vgpu_test_draw(self->fd, 0, 64, 8, modes[i][0] * 4, i));
-		usleep(800 * 1000);
 	}
+	ASSERT_EQ(0, kill(self->watcher, SIGINT));
 	while (n < sizeof(out) - 1 && fgets(out + n, sizeof(out) - n, p))
 		n += strlen(out + n);
 	ASSERT_EQ(0, pclose(p)) TH_LOG("%s", out);
+	self->watcher = 0;
 	TH_LOG("%s", out);
 	ASSERT_EQ(3, count(out, " -> ")) TH_LOG("%s", out);
 	ASSERT_NE(NULL, strstr(out, "1024x768 XR24"));
@@ -211,8 +244,6 @@ TEST_F_TIMEOUT(grab, watch_reports_generation_changes, 120)
 	ASSERT_NE(NULL, strstr(out, "3 generation changes"));
 	/* the first layout and one PNG per change, each the layout's size */
 	for (i = 0; i <= ARRAY_SIZE(modes); i++) {
-		char path[128];
-
 		snprintf(path, sizeof(path), "%s/layout-%03u.png", dir, i);
 		rgb = vgpu_png_load(path, &w, &h, &ch);
 		ASSERT_NE(NULL, rgb) TH_LOG("%s", path);

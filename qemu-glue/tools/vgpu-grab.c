@@ -4,6 +4,7 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <unistd.h>
 #include <xf86drm.h>
@@ -26,10 +27,10 @@ static const char help_text[] =
 	"Options:\n"
 	"  -o, --output FILE    PNG file to write (default: screen.png)\n"
 	"  -c, --cursor FILE    also write the cursor image (RGBA) to FILE\n"
-	"  -w, --watch SECONDS  follow frames for SECONDS; print once a second the\n"
-	"                       frames read, how many showed new pixels (fps) and the\n"
-	"                       generation, and a line for every generation change;\n"
-	"                       FILE is written at the end\n"
+	"  -w, --watch SECONDS  follow frames for SECONDS (or until SIGINT/SIGTERM);\n"
+	"                       print once a second the frames read, how many showed\n"
+	"                       new pixels (fps) and the generation, and a line for\n"
+	"                       every generation change; FILE is written at the end\n"
 	"  -i, --interval MS    time between frames while watching (default 16)\n"
 	"  -l, --layouts DIR    while watching, save a PNG of every new layout in DIR\n"
 	"      --wait SECONDS   wait up to SECONDS for a guest mode (default 0)\n"
@@ -133,6 +134,23 @@ static void import(const struct vgpu_frame *fr, const char *node, int quiet)
 		printf("imported the dma-buf into %s (GEM handle %u)\n", node, handle);
 }
 
+static int watch_stop;	/* atomic: set by a signal handler */
+
+static void on_stop_signal(int sig)
+{
+	__atomic_store_n(&watch_stop, sig, __ATOMIC_RELAXED);
+}
+
+/* SIGINT and SIGTERM end a watch early, as its time would, summary included. */
+static void catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 		  double interval, const char *layouts, int quiet)
 {
@@ -144,6 +162,7 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 	char d[96], path[4096];
 	int ret;
 
+	catch_stop_signals();
 	describe(fr, d, sizeof(d));
 	if (!quiet)
 		printf("watching %.0f s: generation %u, %s\n", seconds, gen, d);
@@ -151,7 +170,8 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 		snprintf(path, sizeof(path), "%s/layout-%03lu.png", layouts, layout_no++);
 		write_png(fr, path, quiet);
 	}
-	while ((t = tool_now()) < start + seconds) {
+	while (!__atomic_load_n(&watch_stop, __ATOMIC_RELAXED) &&
+	       (t = tool_now()) < start + seconds) {
 		usleep((useconds_t)(interval * 1000));
 		ret = vgpu_frame_get(v, VGPU_PLANE_PRIMARY, fr);
 		if (ret == -ENODATA)
@@ -191,11 +211,12 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 	}
 	if (!quiet) {
 		struct vgpu_stats st = { .argsz = sizeof(st) };
+		double took = tool_now() - start;
 
 		vgpu_get_stats(v, &st);
 		printf("summary: %lu frames read, %lu with new pixels (%.1f fps), %lu generation changes; "
 		       "%llu dma-buf gets, %llu cache hits, %llu unchanged\n",
-		       reads, updates, updates / seconds, gen_changes,
+		       reads, updates, updates / (took < seconds ? took : seconds), gen_changes,
 		       (unsigned long long)st.dmabuf_gets,
 		       (unsigned long long)st.cache_hits,
 		       (unsigned long long)st.unchanged);
