@@ -67,7 +67,8 @@ long vgpu_device_ioctl(struct vfio_device *vdev, unsigned int cmd,
 
 	switch (cmd) {
 	case VFIO_DEVICE_QUERY_GFX_PLANE:	/* polled every frame: first */
-		return vgpu_ioctl_query_plane(&disp->planes, region, (void __user *)arg);
+		return vgpu_ioctl_query_plane(&disp->planes, disp->vram, region,
+					      (void __user *)arg);
 	case VFIO_DEVICE_GET_GFX_DMABUF:
 		if (region)
 			return -ENOTTY;

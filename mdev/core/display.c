@@ -184,8 +184,10 @@ int vgpu_display_open(struct vgpu_display *disp)
 	disp->vram = vram;
 	disp->regions.vram = vram;
 	vgpu_layouts_open(disp->layouts, vram);
-	if (disp->config.mode == VGPU_DISPLAY_REGION)
+	if (disp->config.mode == VGPU_DISPLAY_REGION) {
+		vgpu_vram_set_rearm(vram, vgpu_plane_region_rearm, &disp->plane_region);
 		vgpu_plane_region_open(&disp->plane_region, vram);
+	}
 	vgpu_planes_open(&disp->planes);
 	return 0;
 }

@@ -8,7 +8,9 @@
  * under its seqcount and writes the answer, with no lock held and no work
  * proportional to anything. Only then is user memory touched.
  */
+#include <linux/bitmap.h>
 #include <linux/nospec.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <linux/vgpu_display.h>
@@ -88,9 +90,80 @@ efault:
 	return -EFAULT;
 }
 
+/* Write the damage answer: header, and the bitmap unless @full. */
+static int vgpu_damage_write(struct vgpu_gfx_damage __user *ud,
+			     struct vgpu_gfx_damage *dmg,
+			     const struct vgpu_vram_damage *d, bool full)
+{
+	u32 bytes = DIV_ROUND_UP(d->nr, 64) * sizeof(u64);
+	u64 *arr = NULL;
+	int ret = 0;
+
+	dmg->flags |= VGPU_GFX_DAMAGE_ANSWERED | (full ? VGPU_GFX_DAMAGE_FULL : 0);
+	if (!full && bytes) {
+		arr = kmalloc(bytes, GFP_KERNEL);
+		if (!arr)
+			return -ENOMEM;
+		bitmap_to_arr64(arr, d->bitmap, d->nr);
+		if (copy_to_user(ud->bitmap, arr, bytes))
+			ret = -EFAULT;
+		kfree(arr);
+	}
+	if (!ret && copy_to_user(ud, dmg, sizeof(*dmg)))
+		ret = -EFAULT;
+	return ret;
+}
+
+/*
+ * The damage extension of QUERY (<linux/vgpu_display.h>): @argsz covers a
+ * struct vgpu_gfx_damage after the plane info. Which pages of the plane
+ * @st shows in @vram were written since the caller's token.
+ */
+static int vgpu_query_damage(struct vgpu_vram *vram, void __user *uarg,
+			     u32 argsz, const struct vgpu_plane_state *st)
+{
+	struct vgpu_gfx_damage __user *ud = uarg + VGPU_GFX_DAMAGE_OFFSET;
+	const u32 room = argsz - VGPU_GFX_DAMAGE_OFFSET - sizeof(*ud);
+	struct vgpu_vram_damage d = {};
+	struct vgpu_gfx_damage dmg;
+	u64 start;
+	bool full;
+	int ret;
+
+	if (copy_from_user(&dmg, ud, sizeof(dmg)))
+		return -EFAULT;
+	if (!(dmg.flags & VGPU_GFX_DAMAGE_REQUEST))
+		return 0;
+	if (dmg.flags != VGPU_GFX_DAMAGE_REQUEST || dmg.reserved ||
+	    dmg.bitmap_size % 8 || dmg.bitmap_size > room || !vram)
+		return -EINVAL;
+	start = round_down(st->desc.offset, PAGE_SIZE);
+	if (st->desc.drm_format && st->desc.size) {
+		d.first = start >> PAGE_SHIFT;
+		d.nr = (round_up(st->desc.offset + st->desc.size, PAGE_SIZE) -
+			start) >> PAGE_SHIFT;
+	}
+	d.token = dmg.token;
+	d.bitmap = bitmap_zalloc(max(d.nr, 1U), GFP_KERNEL);
+	if (!d.bitmap)
+		return -ENOMEM;
+	ret = vgpu_vram_collect(vram, &d);
+	if (!ret) {
+		full = d.full || dmg.bitmap_size < DIV_ROUND_UP(d.nr, 64) * sizeof(u64);
+		dmg.token = d.token;
+		dmg.page_size = PAGE_SIZE;
+		dmg.page_offset = d.nr ? st->desc.offset - start : 0;
+		dmg.nr_bits = d.nr;
+		ret = vgpu_damage_write(ud, &dmg, &d, full);
+	}
+	bitmap_free(d.bitmap);
+	return ret;
+}
+
 /**
  * vgpu_ioctl_query_plane() - VFIO_DEVICE_QUERY_GFX_PLANE
  * @ps: the planes
+ * @vram: video memory of the session, for damage requests
  * @region: the display is a region display (else a dma-buf display)
  * @arg: the user's struct vfio_device_gfx_plane_info
  *
@@ -100,7 +173,9 @@ efault:
  * type 0 for the primary plane, as QEMU sends it. An off or invalid plane
  * is a success with every output field zero (and, for the cursor, the
  * hotspot 0xffffffff: none). The generation (see <linux/vgpu_display.h>)
- * is stored at offset 60 when argsz covers it.
+ * is stored at offset 60 when argsz covers it, and when argsz covers a
+ * struct vgpu_gfx_damage after the plane info, that asks for damage
+ * (vgpu_query_damage()).
  *
  * The published state is copied to the stack under its seqcount first;
  * only then is user memory touched, with nothing held.
@@ -108,8 +183,8 @@ efault:
  * Context: process context; may sleep.
  * Return: 0, -EINVAL (bad argsz, flags or plane type), -EFAULT, -ENOMEM.
  */
-long vgpu_ioctl_query_plane(struct vgpu_planes *ps, bool region,
-			    struct vfio_device_gfx_plane_info __user *arg)
+long vgpu_ioctl_query_plane(struct vgpu_planes *ps, struct vgpu_vram *vram,
+			    bool region, struct vfio_device_gfx_plane_info __user *arg)
 {
 	const u32 minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
 	const u32 kind = region ? VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
@@ -140,7 +215,10 @@ long vgpu_ioctl_query_plane(struct vgpu_planes *ps, bool region,
 			return ret;
 	}
 	vgpu_plane_snapshot(ps, type, &st);
-	return vgpu_query_write(arg, &st, type, argsz >= sizeof(*arg));
+	ret = vgpu_query_write(arg, &st, type, argsz >= sizeof(*arg));
+	if (ret || argsz < VGPU_GFX_DAMAGE_OFFSET + sizeof(struct vgpu_gfx_damage))
+		return ret;
+	return vgpu_query_damage(vram, arg, argsz, &st);
 }
 
 /**

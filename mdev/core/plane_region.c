@@ -128,6 +128,33 @@ static void vgpu_plane_region_zap(struct vgpu_plane_region *pr)
 }
 
 /**
+ * vgpu_plane_region_rearm() - zap the regions' pages showing a range of
+ *	video memory (write tracking re-arms them)
+ * @arg: the plane regions
+ * @pos: video memory offset, page aligned
+ * @len: bytes
+ *
+ * Called under the video memory's tracking lock, which faults take under
+ * the plane regions' lock: so without that lock. The window it reads is
+ * the one every writable page was mapped from, or one that moved since,
+ * and moving zapped everything.
+ *
+ * Context: process context.
+ */
+void vgpu_plane_region_rearm(void *arg, u64 pos, u64 len)
+{
+	struct vgpu_plane_region *pr = arg;
+	struct address_space *mapping = READ_ONCE(pr->mapping);
+	u64 win = round_down(READ_ONCE(pr->offset), PAGE_SIZE);
+	u64 start = max(pos, win), end = min(pos + len, win + pr->size);
+	u32 i;
+
+	for (i = 0; mapping && start < end && i < 2; i++)
+		unmap_mapping_range(mapping, VGPU_REGION_OFFSET(pr->first + i) +
+				    (start - win), end - start, true);
+}
+
+/**
  * vgpu_plane_region_update() - the primary plane changes to @desc
  * @pr: the plane regions
  * @desc: the plane, off (zero) or one the regions show
@@ -154,7 +181,7 @@ u32 vgpu_plane_region_update(struct vgpu_plane_region *pr,
 	}
 	*stride = desc->stride;
 	if (desc->offset != pr->offset) {
-		pr->offset = desc->offset;
+		WRITE_ONCE(pr->offset, desc->offset);
 		vgpu_plane_region_zap(pr);
 	}
 	id = pr->cur;
@@ -199,6 +226,7 @@ static vm_fault_t vgpu_plane_region_fault(struct vm_fault *vmf)
 
 static const struct vm_operations_struct vgpu_plane_region_vm_ops = {
 	.fault = vgpu_plane_region_fault,
+	.pfn_mkwrite = vgpu_vram_pfn_mkwrite,
 };
 
 /**

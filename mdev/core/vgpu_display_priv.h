@@ -9,6 +9,7 @@
 #include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/seqlock.h>
 #include <linux/xarray.h>
 
@@ -52,6 +53,34 @@ struct vgpu_vram_chunk {
 };
 
 /**
+ * struct vgpu_vram_track - which pages of video memory were written
+ * @lock: taken for reading by everything that makes a page writable or
+ *	writes it (faults, pwrite) and records the write, for writing by a
+ *	collection, which reads and re-arms what was recorded. Nests inside
+ *	the mmap lock and &vgpu_plane_region.lock, outside
+ *	&vgpu_vram.alloc_lock; no user memory is touched under it.
+ * @epochs: per page, the epoch of its last recorded write; NULL while
+ *	tracking is off (it is switched on by the first collection, for the
+ *	rest of the object's life)
+ * @written: per page, a write was recorded in the current epoch (so the
+ *	page may be mapped writable and is re-armed at the next collection)
+ * @epoch: the current epoch, from 1; a collection starts the next one
+ * @base: tokens of this object are @base + an epoch; unique per object
+ * @rearm: zaps mappings of a video memory range that are not on @file
+ *	(the plane regions' window), or NULL
+ * @rearm_arg: what @rearm is called with
+ */
+struct vgpu_vram_track {
+	struct rw_semaphore lock;	/* see above */
+	u32 *epochs;
+	unsigned long *written;
+	u32 epoch;
+	u64 base;
+	void (*rearm)(void *arg, u64 pos, u64 len);
+	void *rearm_arg;
+};
+
+/**
  * struct vgpu_vram_budget - video memory a vendor's instances may take
  * @ref: held by the vendor and by every retired video memory it charges
  * @lock: protects the counters
@@ -77,6 +106,9 @@ struct vgpu_vram_budget {
  *	populated again
  * @budget: the budget retained pieces are charged to, or NULL
  * @charged: bytes charged to @budget's retained count
+ * @file: the file whose address space every user mapping of the object
+ *	is moved onto (vram_fs.c), made at the first mmap; NULL before
+ * @track: write tracking (vram_track.c)
  * @chunks: the pieces, populated on first touch
  */
 struct vgpu_vram {
@@ -87,6 +119,8 @@ struct vgpu_vram {
 	bool retired;
 	struct vgpu_vram_budget *budget;
 	u64 charged;
+	struct file *file;
+	struct vgpu_vram_track track;
 	struct vgpu_vram_chunk chunks[] __counted_by(nr_chunks);
 };
 
@@ -111,6 +145,34 @@ void vgpu_vram_pin(struct vgpu_vram *vram, u64 offset, u64 size);
 void vgpu_vram_unpin(struct vgpu_vram *vram, u64 offset, u64 size);
 vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 			    u64 pos, u64 limit);
+vm_fault_t vgpu_vram_pfn_mkwrite(struct vm_fault *vmf);
+void vgpu_vram_written_locked(struct vgpu_vram *vram, u64 pos, u64 len);
+void vgpu_vram_written(struct vgpu_vram *vram, u64 pos, u64 len);
+void vgpu_vram_set_rearm(struct vgpu_vram *vram,
+			 void (*rearm)(void *arg, u64 pos, u64 len), void *arg);
+
+/**
+ * struct vgpu_vram_damage - a collection's question and answer
+ * @token: in: the token of an earlier answer of the same object, or 0;
+ *	out: the token to pass next time
+ * @first: in: the first page the answer covers
+ * @nr: in: pages it covers (may be 0)
+ * @bitmap: in: room for @nr bits; out: bit i set if page @first + i may
+ *	have been written since @token (all of them when @full)
+ * @full: out: the answer cannot be narrowed down (first collection, an
+ *	unknown or too old @token)
+ */
+struct vgpu_vram_damage {
+	u64 token;
+	u64 first;
+	u32 nr;
+	unsigned long *bitmap;
+	bool full;
+};
+
+int vgpu_vram_collect(struct vgpu_vram *vram, struct vgpu_vram_damage *d);
+struct file *vgpu_vram_fs_file(void);
+void vgpu_vram_fs_put(struct file *file);
 void vgpu_vram_budget_get(struct vgpu_vram_budget *budget);
 void vgpu_vram_budget_retain(struct vgpu_vram_budget *budget, s64 bytes);
 bool vgpu_vram_budget_exceeded(struct vgpu_vram_budget *budget);
@@ -266,6 +328,7 @@ bool vgpu_plane_region_shows(const struct vgpu_plane_region *pr,
 			     const struct vgpu_plane_desc *desc);
 u32 vgpu_plane_region_update(struct vgpu_plane_region *pr,
 			     const struct vgpu_plane_desc *desc);
+void vgpu_plane_region_rearm(void *arg, u64 pos, u64 len);
 int vgpu_plane_region_add_caps(struct vgpu_plane_region *pr,
 			       struct vfio_info_cap *caps);
 int vgpu_plane_region_mmap(struct vgpu_plane_region *pr,
@@ -353,8 +416,8 @@ static inline void vgpu_planes_changed(struct vgpu_planes *ps)
 /* ------------------------------------------------------------------ */
 /* ioctl.c: QUERY_GFX_PLANE and GET_GFX_DMABUF */
 
-long vgpu_ioctl_query_plane(struct vgpu_planes *ps, bool region,
-			    struct vfio_device_gfx_plane_info __user *arg);
+long vgpu_ioctl_query_plane(struct vgpu_planes *ps, struct vgpu_vram *vram,
+			    bool region, struct vfio_device_gfx_plane_info __user *arg);
 long vgpu_ioctl_get_dmabuf(struct vgpu_layouts *ls, u32 __user *arg);
 
 /* ------------------------------------------------------------------ */

@@ -15,8 +15,10 @@
  * dma-buf covering it is released, and until then they count against the
  * vendor's budget (budget.c).
  */
+#include <linux/bitmap.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -24,6 +26,22 @@
 #include "vgpu_display_priv.h"
 
 #define VRAM_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
+
+/*
+ * Tokens of different objects never match: each object's start in a space
+ * that begins at a random point. A token a consumer kept from an earlier
+ * session (or module load) so reads as unknown, and gets a full answer.
+ */
+static u64 vgpu_vram_token_base(void)
+{
+	static atomic64_t next;
+	u64 old = atomic64_read(&next);
+
+	/* the first object picks the starting point; the epoch takes 32 bits */
+	if (!old)
+		atomic64_cmpxchg(&next, 0, get_random_u64() & GENMASK_ULL(62, 32));
+	return atomic64_add_return(BIT_ULL(32), &next);
+}
 
 /**
  * vgpu_vram_create() - create an unpopulated video memory object
@@ -54,6 +72,8 @@ struct vgpu_vram *vgpu_vram_create(u64 size, struct vgpu_vram_budget *budget)
 	vram->size = size;
 	vram->nr_chunks = nr;
 	mutex_init(&vram->alloc_lock);
+	init_rwsem(&vram->track.lock);
+	vram->track.base = vgpu_vram_token_base();
 	if (budget) {
 		vgpu_vram_budget_get(budget);
 		vram->budget = budget;
@@ -84,6 +104,9 @@ static void vgpu_vram_release(struct kref *ref)
 
 	for (i = 0; i < vram->nr_chunks; i++)
 		vgpu_vram_free_chunk(&vram->chunks[i]);
+	vgpu_vram_fs_put(vram->file);
+	kvfree(vram->track.epochs);
+	bitmap_free(vram->track.written);
 	if (vram->budget) {
 		if (vram->charged)
 			vgpu_vram_budget_retain(vram->budget, -(s64)vram->charged);
@@ -225,7 +248,8 @@ struct page *vgpu_vram_chunk_page(struct vgpu_vram_chunk *c, u64 pos)
  *
  * Copies a page at a time, with no lock held. Reads of never-touched
  * memory return zeros without allocating it. An access reaching past the
- * end is shortened.
+ * end is shortened. Writes are recorded for write tracking once they
+ * landed.
  *
  * Context: process context, may sleep.
  * Return: bytes copied, -EINVAL if @pos is past the end, -EFAULT, -ENOMEM.
@@ -233,6 +257,7 @@ struct page *vgpu_vram_chunk_page(struct vgpu_vram_chunk *c, u64 pos)
 ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
 		     u64 pos, bool write)
 {
+	ssize_t ret = 0;
 	size_t done = 0;
 
 	if (pos >= vram->size)
@@ -246,8 +271,10 @@ ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
 		void *vaddr;
 
 		if (!c) {
-			if (write)
-				return done ? (ssize_t)done : -ENOMEM;
+			if (write) {
+				ret = -ENOMEM;
+				break;
+			}
 			left = clear_user(buf + done, n);
 		} else {
 			vaddr = kmap_local_page(vgpu_vram_chunk_page(c, pos));
@@ -259,12 +286,61 @@ ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
 						    vaddr + offset_in_page(pos), n);
 			kunmap_local(vaddr);
 		}
-		if (left)
-			return done ? (ssize_t)done : -EFAULT;
+		if (left) {
+			/* what did land of a write counts (and is recorded) */
+			if (write && c) {
+				done += n - left;
+				pos += n - left;
+			}
+			ret = -EFAULT;
+			break;
+		}
 		done += n;
 		pos += n;
 	}
-	return done;
+	if (write && done)
+		vgpu_vram_written(vram, pos - done, done);
+	return done ? (ssize_t)done : ret;
+}
+
+/**
+ * vgpu_vram_written_locked() - record a write of video memory
+ * @vram: the object, its tracking lock held for reading
+ * @pos: first byte written
+ * @len: bytes, not 0
+ *
+ * The pages of the range count as written in the current epoch (a no-op
+ * while tracking is off). A write through a mapping is recorded before
+ * the page is mapped writable, any other after the bytes landed, so the
+ * next collection sees it either way.
+ */
+void vgpu_vram_written_locked(struct vgpu_vram *vram, u64 pos, u64 len)
+{
+	struct vgpu_vram_track *t = &vram->track;
+	unsigned long p, last = (pos + len - 1) >> PAGE_SHIFT;
+
+	lockdep_assert_held_read(&t->lock);
+	if (!t->epochs)
+		return;
+	for (p = pos >> PAGE_SHIFT; p <= last; p++) {
+		WRITE_ONCE(t->epochs[p], t->epoch);
+		set_bit(p, t->written);
+	}
+}
+
+/**
+ * vgpu_vram_written() - vgpu_vram_written_locked(), taking the lock
+ * @vram: the object
+ * @pos: first byte written
+ * @len: bytes, not 0
+ *
+ * Context: process context, may sleep; no lock of @vram held.
+ */
+void vgpu_vram_written(struct vgpu_vram *vram, u64 pos, u64 len)
+{
+	down_read(&vram->track.lock);
+	vgpu_vram_written_locked(vram, pos, len);
+	up_read(&vram->track.lock);
 }
 
 /**

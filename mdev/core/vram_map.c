@@ -8,7 +8,19 @@
  * and where the architecture can map PFNs with PMDs (VGPU_VRAM_PMD_MAP) a
  * piece that is one compound page at a 2 MiB aligned address is mapped
  * with a single PMD.
+ *
+ * Every mapping is moved onto the video memory's own file (vram_fs.c),
+ * with its page offset the video memory offset, so write tracking
+ * (vram_track.c) can zap a page in all of them at once. Having a
+ * pfn_mkwrite callback makes the kernel map shared writable VMAs
+ * read-only by default. While tracking is off, faults map writable what
+ * the VMA may write, as before. Once it is on, a write fault records its
+ * page and maps that page alone writable, everything else is mapped
+ * read-only, PMDs only for reading; a write to a read-only page drops it
+ * (pfn_mkwrite) so that it faults again as a write.
  */
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/huge_mm.h>
 #include <linux/slab.h>
@@ -18,13 +30,13 @@
 /*
  * One vgpu_vram_map per mmap() call, shared by the VMAs that splitting
  * makes of it. Byte @addr of a VMA maps video memory byte
- * base + vm_pgoff * PAGE_SIZE + (addr - vm_start), which stays true across
+ * vm_pgoff * PAGE_SIZE + (addr - vm_start), which stays true across
  * splits because the kernel adjusts vm_pgoff.
  */
 struct vgpu_vram_map {
 	refcount_t ref;
 	struct vgpu_vram *vram;
-	u64 base;
+	struct file *owner;	/* the device file or dma-buf mmap() was called on */
 	u64 start;	/* first video memory byte the mapping may reach */
 	u64 end;	/* one past the last */
 };
@@ -32,10 +44,23 @@ struct vgpu_vram_map {
 static u64 vgpu_vram_fault_pos(struct vm_fault *vmf, unsigned long addr)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct vgpu_vram_map *map = vma->vm_private_data;
 
-	return map->base + ((u64)vma->vm_pgoff << PAGE_SHIFT) +
-	       (addr - vma->vm_start);
+	return ((u64)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+}
+
+/*
+ * The protection of a page of @vma: writable if @write and the VMA may
+ * write, else read-only (what the kernel's write notification uses). The
+ * mappings are of ordinary memory, with no caching attributes of their
+ * own to keep.
+ */
+static pgprot_t vgpu_vram_prot(struct vm_area_struct *vma, bool write)
+{
+	vm_flags_t flags = vma->vm_flags;
+
+	if (!write)
+		flags &= ~VM_SHARED;
+	return vm_get_page_prot(flags);
 }
 
 /**
@@ -49,8 +74,10 @@ static u64 vgpu_vram_fault_pos(struct vm_fault *vmf, unsigned long addr)
  * One fault per piece instead of one per page. The range is computed as
  * distances from the faulting address, so a VMA at any address - however
  * low, however misaligned against the piece - maps exactly its own part.
+ * With write tracking on, a write fault records its page and maps it
+ * alone writable; the rest is mapped read-only.
  *
- * Context: page fault handler.
+ * Context: page fault handler; takes the tracking lock for reading.
  * Return: the fault result for the faulting page.
  */
 vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
@@ -60,9 +87,12 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 	unsigned long fault = vmf->address & PAGE_MASK;
 	u64 cstart = round_down(pos, VGPU_VRAM_CHUNK_SIZE);
 	u64 cend = min_t(u64, cstart + VGPU_VRAM_CHUNK_SIZE, limit);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	unsigned long back, ahead, start, addr;
 	struct vgpu_vram_chunk *c;
+	pgprot_t rest;
 	vm_fault_t ret;
+	bool tracked;
 
 	if (pos >= limit || pos >= vram->size)
 		return VM_FAULT_SIGBUS;
@@ -70,14 +100,20 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 	if (!c)
 		return VM_FAULT_OOM;
 
+	down_read(&vram->track.lock);
+	tracked = vram->track.epochs;
+	if (tracked && write)
+		vgpu_vram_written_locked(vram, pos, PAGE_SIZE);
+	rest = vgpu_vram_prot(vma, !tracked);
 	/*
 	 * The faulting page first: its result is the fault's. The rest of the
 	 * piece is a best effort that stops at the first failure (a page-table
 	 * allocation, say); those pages fault in on their own later.
 	 */
-	ret = vmf_insert_pfn(vma, fault, page_to_pfn(vgpu_vram_chunk_page(c, pos)));
+	ret = vmf_insert_pfn_prot(vma, fault, page_to_pfn(vgpu_vram_chunk_page(c, pos)),
+				  vgpu_vram_prot(vma, write || !tracked));
 	if (ret != VM_FAULT_NOPAGE)
-		return ret;
+		goto out;
 	/* bytes of the piece before and after the fault that the VMA covers */
 	back = min_t(u64, pos - cstart, fault - vma->vm_start);
 	ahead = min_t(u64, cend - pos, vma->vm_end - fault);
@@ -86,11 +122,32 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 		u64 p = pos - back + (addr - start);
 
 		if (addr != fault &&
-		    vmf_insert_pfn(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, p))) !=
-		    VM_FAULT_NOPAGE)
+		    vmf_insert_pfn_prot(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, p)),
+					rest) != VM_FAULT_NOPAGE)
 			break;
 	}
+out:
+	up_read(&vram->track.lock);
 	return ret;
+}
+
+/**
+ * vgpu_vram_pfn_mkwrite() - a write to a page mapped read-only
+ * @vmf: the fault
+ *
+ * Drops the page from the VMA's address space so that the access faults
+ * again as a write, which records it (vgpu_vram_insert()) under the
+ * tracking lock. Upgrading the entry in place here would race with a
+ * collection re-arming the page in between.
+ *
+ * Context: page fault handler.
+ * Return: VM_FAULT_NOPAGE: retry the access.
+ */
+vm_fault_t vgpu_vram_pfn_mkwrite(struct vm_fault *vmf)
+{
+	unmap_mapping_range(vmf->vma->vm_file->f_mapping,
+			    (loff_t)vmf->pgoff << PAGE_SHIFT, PAGE_SIZE, 1);
+	return VM_FAULT_NOPAGE;
 }
 
 static vm_fault_t vgpu_vram_fault(struct vm_fault *vmf)
@@ -112,6 +169,9 @@ static vm_fault_t vgpu_vram_huge_fault(struct vm_fault *vmf, unsigned int order)
 	struct page *head;
 	u64 pos;
 
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t ret;
+
 	if (order != PMD_ORDER)
 		return VM_FAULT_FALLBACK;
 	if (haddr < vmf->vma->vm_start || haddr + PMD_SIZE > vmf->vma->vm_end)
@@ -126,8 +186,16 @@ static vm_fault_t vgpu_vram_huge_fault(struct vm_fault *vmf, unsigned int order)
 	head = vgpu_vram_chunk_head(c);
 	if (!head)
 		return VM_FAULT_FALLBACK;
-	return vgpu_insert_pfn_pmd(vmf, page_to_pfn(head),
-				   vmf->flags & FAULT_FLAG_WRITE);
+	/* tracked writes go page by page; untracked, map what may be written */
+	down_read(&map->vram->track.lock);
+	if (map->vram->track.epochs)
+		ret = write ? VM_FAULT_FALLBACK :
+		      vgpu_insert_pfn_pmd(vmf, page_to_pfn(head), false);
+	else
+		ret = vgpu_insert_pfn_pmd(vmf, page_to_pfn(head),
+					  vmf->vma->vm_flags & VM_WRITE);
+	up_read(&map->vram->track.lock);
+	return ret;
 }
 #endif
 
@@ -143,6 +211,7 @@ static void vgpu_vram_vm_close(struct vm_area_struct *vma)
 	struct vgpu_vram_map *map = vma->vm_private_data;
 
 	if (refcount_dec_and_test(&map->ref)) {
+		fput(map->owner);
 		vgpu_vram_put(map->vram);
 		kfree(map);
 	}
@@ -152,6 +221,7 @@ static const struct vm_operations_struct vgpu_vram_vm_ops = {
 	.open = vgpu_vram_vm_open,
 	.close = vgpu_vram_vm_close,
 	.fault = vgpu_vram_fault,
+	.pfn_mkwrite = vgpu_vram_pfn_mkwrite,
 #if VGPU_VRAM_PMD_MAP
 	.huge_fault = vgpu_vram_huge_fault,
 #endif
@@ -166,10 +236,10 @@ static const struct vm_operations_struct vgpu_vram_vm_ops = {
  * own, as a fault would insert it.
  */
 static int vgpu_vram_remap(struct vm_area_struct *vma, unsigned long addr,
-			   unsigned long pfn, unsigned long len)
+			   unsigned long pfn, unsigned long len, pgprot_t prot)
 {
 	if (addr == vma->vm_start) {
-		vm_fault_t r = vmf_insert_pfn(vma, addr, pfn);
+		vm_fault_t r = vmf_insert_pfn_prot(vma, addr, pfn, prot);
 
 		if (r != VM_FAULT_NOPAGE)
 			return r == VM_FAULT_OOM ? -ENOMEM : -EFAULT;
@@ -177,7 +247,7 @@ static int vgpu_vram_remap(struct vm_area_struct *vma, unsigned long addr,
 		pfn++;
 		len -= PAGE_SIZE;
 	}
-	return len ? remap_pfn_range(vma, addr, pfn, len, vma->vm_page_prot) : 0;
+	return len ? remap_pfn_range(vma, addr, pfn, len, prot) : 0;
 }
 
 /*
@@ -185,11 +255,13 @@ static int vgpu_vram_remap(struct vm_area_struct *vma, unsigned long addr,
  * only partly or at an address that is not 2 MiB aligned, pieces that
  * are not one compound page, and everything where PMDs cannot map PFNs.
  * One remap per contiguous run is far cheaper than a fault inserting page
- * after page.
+ * after page. Read-only: the VMA is not in the address space that write
+ * tracking zaps yet, so nothing may be writable that a fault did not map.
  */
 static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma,
 			      u64 offset)
 {
+	pgprot_t prot = vgpu_vram_prot(vma, false);
 	unsigned long addr = vma->vm_start;
 	u64 pos = offset;
 
@@ -210,11 +282,11 @@ static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma
 			goto next;	/* left to vgpu_vram_huge_fault() */
 		if (head)
 			ret = vgpu_vram_remap(vma, addr, page_to_pfn(head) +
-					      ((pos - cstart) >> PAGE_SHIFT), len);
+					      ((pos - cstart) >> PAGE_SHIFT), len, prot);
 		for (a = 0; !head && !ret && a < len; a += PAGE_SIZE)
 			ret = vgpu_vram_remap(vma, addr + a,
 					      page_to_pfn(vgpu_vram_chunk_page(c, pos + a)),
-					      PAGE_SIZE);
+					      PAGE_SIZE, prot);
 		if (ret)
 			return ret;
 next:
@@ -222,6 +294,25 @@ next:
 		pos += len;
 	}
 	return 0;
+}
+
+/* The file every mapping of @vram is moved onto, made on first use. */
+static struct file *vgpu_vram_file(struct vgpu_vram *vram)
+{
+	struct file *file = READ_ONCE(vram->file);
+	struct file *old;
+
+	if (file)
+		return file;
+	file = vgpu_vram_fs_file();
+	if (IS_ERR(file))
+		return file;
+	old = cmpxchg(&vram->file, NULL, file);
+	if (old) {
+		vgpu_vram_fs_put(file);
+		return old;
+	}
+	return file;
 }
 
 /**
@@ -236,7 +327,8 @@ next:
  *
  * A 2 MiB piece that is one compound page and sits at a 2 MiB aligned
  * address is mapped with one PMD on first touch. The VMA cannot grow
- * (VM_DONTEXPAND).
+ * (VM_DONTEXPAND). It is moved onto @vram's file, with the page offset
+ * of @offset, and holds the file it was made on.
  *
  * Context: process context, mmap lock held for writing.
  * Return: 0, -EINVAL for a private, misaligned or out-of-range mapping,
@@ -245,8 +337,9 @@ next:
 int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 		   u64 offset, u64 len, bool prefault)
 {
-	struct vgpu_vram_map *map;
 	u64 vlen = vma->vm_end - vma->vm_start;
+	struct vgpu_vram_map *map;
+	struct file *file;
 	int ret;
 
 	if (!(vma->vm_flags & VM_SHARED))
@@ -254,26 +347,33 @@ int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 	if (!PAGE_ALIGNED(offset) || offset > vram->size ||
 	    len > vram->size - offset || vlen > len)
 		return -EINVAL;
+	file = vgpu_vram_file(vram);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return -ENOMEM;
 
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	if (prefault) {
 		/* on failure the caller's mmap fails and unmaps what we mapped */
 		ret = vgpu_vram_prefault(vram, vma, offset);
-		if (ret)
+		if (ret) {
+			kfree(map);
 			return ret;
+		}
 	}
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
-	if (!map)
-		return -ENOMEM;
 	refcount_set(&map->ref, 1);
 	vgpu_vram_get(vram);
 	map->vram = vram;
-	/* u64 arithmetic wraps; base + vm_pgoff * PAGE_SIZE == offset */
-	map->base = offset - ((u64)vma->vm_pgoff << PAGE_SHIFT);
+	/* the device file or dma-buf stays held as if the VMA still were on it */
+	map->owner = get_file(vma->vm_file);
 	map->start = offset;
 	map->end = offset + len;
 
+	vma_set_file(vma, file);
+	vma->vm_pgoff = offset >> PAGE_SHIFT;
 	vma->vm_private_data = map;
 	vma->vm_ops = &vgpu_vram_vm_ops;
 	return 0;

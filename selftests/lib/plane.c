@@ -121,6 +121,23 @@ int vgpu_get_dmabuf(int fd, uint32_t id)
 	return ret < 0 ? -errno : ret;
 }
 
+int vgpu_damage_query(int fd, uint32_t kind, unsigned int type, uint64_t token,
+		      struct vgpu_dq *q)
+{
+	_Static_assert(offsetof(struct vgpu_dq, dmg) == VGPU_GFX_DAMAGE_OFFSET,
+		       "the damage header follows the 64-byte plane info");
+	memset(q, 0, offsetof(struct vgpu_dq, bitmap));
+	q->dmg.token = token;
+	q->dmg.flags = VGPU_GFX_DAMAGE_REQUEST;
+	q->dmg.bitmap_size = sizeof(q->bitmap);
+	return vgpu_query_raw(fd, sizeof(*q), kind, type, &q->info);
+}
+
+bool vgpu_dq_bit(const struct vgpu_dq *q, unsigned int i)
+{
+	return q->bitmap[i / 64] >> (i % 64) & 1;
+}
+
 uint32_t vgpu_generation(const struct vfio_device_gfx_plane_info *info)
 {
 	uint32_t gen;

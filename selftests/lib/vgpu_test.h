@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+#include <linux/vfio.h>
+#include <linux/vgpu_display.h>
 
 /* VGPU_PLANE_PRIMARY, VGPU_PLANE_CURSOR and struct vgpu come from libvgpu. */
 #include "vgpu.h"
@@ -208,6 +210,23 @@ int vgpu_probe(int fd, uint32_t kind);
 /* QUERY_GFX_PLANE with these fields; the rest of @info is left as it is. */
 int vgpu_query_raw(int fd, uint32_t argsz, uint32_t flags, uint32_t type,
 		   struct vfio_device_gfx_plane_info *info);
+/*
+ * QUERY_GFX_PLANE(@kind) of @type with the damage extension
+ * (<linux/vgpu_display.h>) asking since @token, with room for every page
+ * of the largest type: 0 or a negative errno.
+ */
+#define VGPU_DQ_WORDS	1024
+struct vgpu_dq {
+	struct vfio_device_gfx_plane_info info;
+	struct vgpu_gfx_damage dmg;
+	uint64_t bitmap[VGPU_DQ_WORDS];
+};
+
+int vgpu_damage_query(int fd, uint32_t kind, unsigned int type, uint64_t token,
+		      struct vgpu_dq *q);
+/* Bit @i of a damage answer's bitmap. */
+bool vgpu_dq_bit(const struct vgpu_dq *q, unsigned int i);
+
 /* GET_GFX_DMABUF: a new fd or a negative errno. */
 int vgpu_get_dmabuf(int fd, uint32_t id);
 /* The generation QUERY stored at offset 60. */

@@ -52,4 +52,60 @@
  */
 #define VGPU_REGION_SUBTYPE_DISPLAY_PLANE	1
 
+/**
+ * DOC: damage
+ *
+ * A consumer that copies frames can ask ``VFIO_DEVICE_QUERY_GFX_PLANE``
+ * which pages of the plane's buffer were written since it last asked: it
+ * places a &struct vgpu_gfx_damage at byte offset %VGPU_GFX_DAMAGE_OFFSET
+ * (right after &struct vfio_device_gfx_plane_info, whose ``argsz`` is 64),
+ * followed by room for the bitmap, sets %VGPU_GFX_DAMAGE_REQUEST in its
+ * ``flags`` and makes ``argsz`` cover all of it. Consumers that do not
+ * (QEMU) are unaffected, and the device tracks writes only once some
+ * consumer asked.
+ *
+ * Input: ``token`` is the token of this device's last answer to this
+ * consumer for this plane type, 0 the first time; ``bitmap_size`` the
+ * bytes of bitmap provided (a multiple of 8, at most ``argsz`` - 96);
+ * ``reserved`` 0. A request with other input flags, a bad size or a
+ * nonzero ``reserved`` fails with %EINVAL.
+ *
+ * Output, with %VGPU_GFX_DAMAGE_ANSWERED set in ``flags`` (a kernel
+ * without this extension leaves ``flags`` alone: then consumers copy whole
+ * frames): ``token`` for the next request; ``page_size``, the bytes of
+ * video memory each bit stands for; ``page_offset``, where in the page of
+ * bit 0 the plane's first byte lies; ``nr_bits``, how many bits cover the
+ * plane's ``size`` bytes. Bit i set means bytes
+ * [i * page_size - page_offset, (i + 1) * page_size - page_offset) of the
+ * plane (rows of ``stride`` bytes, from its first pixel) may have changed
+ * since ``token``; a clear bit means they did not. The answer is read and
+ * clear: the next request with the new token reports only later writes.
+ *
+ * %VGPU_GFX_DAMAGE_FULL: treat all of the plane as changed (the first
+ * answer, an unknown or earlier session's token, or ``bitmap_size`` below
+ * what ``nr_bits`` needs: the bitmap is then not written). A plane that is
+ * off has ``nr_bits`` 0.
+ *
+ * Damage is about bytes of video memory, whoever wrote them: the guest
+ * through the VMM's mapping, or the host through a region, a dma-buf mmap
+ * or pwrite. A consumer also copies the whole plane when the generation
+ * (see above) changed, since the pixels then moved under it.
+ */
+#define VGPU_GFX_DAMAGE_OFFSET		64
+
+struct vgpu_gfx_damage {
+	__u64 token;
+	__u32 flags;
+	__u32 bitmap_size;
+	__u32 page_size;
+	__u32 page_offset;
+	__u32 nr_bits;
+	__u32 reserved;
+	__u64 bitmap[];
+};
+
+#define VGPU_GFX_DAMAGE_REQUEST		0x00000001	/* in */
+#define VGPU_GFX_DAMAGE_ANSWERED	0x00010000	/* out */
+#define VGPU_GFX_DAMAGE_FULL		0x00020000	/* out */
+
 #endif /* _UAPI_LINUX_VGPU_DISPLAY_H */
