@@ -75,7 +75,7 @@ static pgprot_t vgpu_vram_prot(struct vm_area_struct *vma, bool write)
  * distances from the faulting address, so a VMA at any address - however
  * low, however misaligned against the piece - maps exactly its own part.
  * With write tracking on, a write fault records its page and maps it
- * alone writable; the rest is mapped read-only.
+ * alone, writable; a read fault maps the piece read-only.
  *
  * Context: page fault handler; takes the tracking lock for reading.
  * Return: the fault result for the faulting page.
@@ -112,7 +112,8 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 	 */
 	ret = vmf_insert_pfn_prot(vma, fault, page_to_pfn(vgpu_vram_chunk_page(c, pos)),
 				  vgpu_vram_prot(vma, write || !tracked));
-	if (ret != VM_FAULT_NOPAGE)
+	/* a tracked writer faults page by page anyway: map nothing else */
+	if (ret != VM_FAULT_NOPAGE || (tracked && write))
 		goto out;
 	/* bytes of the piece before and after the fault that the VMA covers */
 	back = min_t(u64, pos - cstart, fault - vma->vm_start);
