@@ -246,7 +246,7 @@ check-debug:
 
 # Installation (Documentation/install.rst). VERSION is the release's; the
 # library's (qemu-glue/Makefile) and debian/changelog's are the same.
-VERSION := 0.2.0
+VERSION := 0.3.0
 PREFIX ?= /usr/local
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man

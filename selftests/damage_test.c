@@ -10,6 +10,7 @@
  * and resets.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,69 @@ TEST_F(damage, bad_requests)
 	ASSERT_EQ(0, vgpu_damage_query(self->fd, self->d.kind, VGPU_PLANE_CURSOR,
 				       q->dmg.token, q));
 	EXPECT_EQ(0, q->dmg.nr_bits);
+}
+
+/* Whether a rectangle of @d holds pixel (@x, @y). */
+static bool rects_hold(const struct vgpu_damage *d, uint32_t x, uint32_t y)
+{
+	uint32_t i;
+
+	for (i = 0; i < d->nr_rects; i++) {
+		const struct vgpu_rect *r = &d->rects[i];
+
+		if (x >= r->x && x < r->x + r->width && y >= r->y && y < r->y + r->height)
+			return true;
+	}
+	return false;
+}
+
+TEST_F(damage, library_copies_and_reports_what_changed)
+{
+	const uint32_t w = 640, h = 480, stride = w * 4, size = stride * h;
+	struct vgpu_damage dm = { .argsz = sizeof(dm) };
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
+	uint8_t *copy = malloc(size);
+	uint32_t y;
+	long n;
+
+	ASSERT_NE(NULL, copy);
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, w, h, 32, w, 0, 0));
+	ASSERT_EQ(0, vgpu_test_draw(self->fd, 0, w, h, stride, 1));
+	/* the first copy is whole, an unchanged frame copies nothing */
+	n = vgpu_frame_copy(self->vgpu, VGPU_PLANE_PRIMARY, copy, size, &fr);
+	ASSERT_EQ(size, n);
+	ASSERT_EQ(0, memcmp(copy, fr.pixels, size));
+	ASSERT_EQ(0, vgpu_frame_copy(self->vgpu, VGPU_PLANE_PRIMARY, copy, size, &fr));
+	/* a 16x16 square: the pages of its 16 rows, no more */
+	for (y = 200; y < 216; y++)
+		memset(self->d.bar0 + y * stride + 400, 0x33, 64);
+	n = vgpu_frame_copy(self->vgpu, VGPU_PLANE_PRIMARY, copy, size, &fr);
+	EXPECT_LT(0, n);
+	EXPECT_GE(11 * PAGE, n);
+	ASSERT_EQ(0, memcmp(copy, fr.pixels, size));
+	EXPECT_EQ(-ENOSPC, vgpu_frame_copy(self->vgpu, VGPU_PLANE_PRIMARY, copy, 100, NULL));
+	free(copy);
+
+	/* rectangles: full first, then none, then around what was drawn */
+	ASSERT_EQ(0, vgpu_frame_get_damage(self->vgpu, VGPU_PLANE_PRIMARY, &fr, &dm));
+	EXPECT_EQ(VGPU_DAMAGE_FULL, dm.flags);
+	ASSERT_EQ(1, dm.nr_rects);
+	EXPECT_EQ(w, dm.rects[0].width);
+	ASSERT_EQ(0, vgpu_frame_get_damage(self->vgpu, VGPU_PLANE_PRIMARY, &fr, &dm));
+	EXPECT_EQ(0, dm.flags);
+	EXPECT_EQ(0, dm.nr_rects);
+	memset(self->d.bar0 + 300 * stride + 100 * 4, 0x44, 16);
+	ASSERT_EQ(0, vgpu_frame_get_damage(self->vgpu, VGPU_PLANE_PRIMARY, &fr, &dm));
+	EXPECT_EQ(0, dm.flags);
+	EXPECT_TRUE(rects_hold(&dm, 100, 300));
+	EXPECT_TRUE(rects_hold(&dm, 103, 300));
+	EXPECT_FALSE(rects_hold(&dm, 100, 310));
+	EXPECT_GE(PAGE, dm.bytes);
+	/* a new mode is new everywhere */
+	ASSERT_EQ(0, vgpu_set_mode(self->fd, 800, 600, 32, 800, 0, 0));
+	ASSERT_EQ(0, vgpu_frame_get_damage(self->vgpu, VGPU_PLANE_PRIMARY, &fr, &dm));
+	EXPECT_EQ(VGPU_DAMAGE_FULL, dm.flags);
+	EXPECT_EQ(600, dm.rects[0].height);
 }
 
 /* ---- the randomized consumer ---- */

@@ -243,6 +243,86 @@ int vgpu_frame_get(struct vgpu *vgpu, enum vgpu_plane_type type,
 		   struct vgpu_frame *frame);
 
 /**
+ * struct vgpu_rect - a rectangle of a plane, in pixels
+ * @x: left column
+ * @y: top row
+ * @width: columns
+ * @height: rows
+ */
+struct vgpu_rect {
+	uint32_t x;
+	uint32_t y;
+	uint32_t width;
+	uint32_t height;
+};
+
+#define VGPU_DAMAGE_MAX_RECTS	64
+
+/* Bits of &struct vgpu_damage.flags */
+#define VGPU_DAMAGE_FULL	(1u << 0)	/* all of the plane changed */
+#define VGPU_DAMAGE_MERGED	(1u << 1)	/* more than the rects hold */
+
+/**
+ * struct vgpu_damage - what changed in a plane since the last time
+ * @argsz: set by the caller to sizeof(struct vgpu_damage)
+ * @flags: %VGPU_DAMAGE_FULL when everything counts as changed (a new
+ *	layout, the first frame, a device without damage reports);
+ *	%VGPU_DAMAGE_MERGED when the damage took more than
+ *	%VGPU_DAMAGE_MAX_RECTS rectangles, so they were merged into one
+ *	bounding rectangle
+ * @nr_rects: rectangles in @rects; 0 when nothing changed
+ * @reserved: 0
+ * @bytes: bytes of the plane the damage covers: what a copy of the
+ *	changed part moves (the device reports damage in pages)
+ * @rects: the changed rectangles, disjoint, top to bottom
+ */
+struct vgpu_damage {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t nr_rects;
+	uint32_t reserved;
+	uint64_t bytes;
+	struct vgpu_rect rects[VGPU_DAMAGE_MAX_RECTS];
+};
+
+/**
+ * vgpu_frame_get_damage() - vgpu_frame_get(), and what changed
+ * @vgpu: an open handle
+ * @type: %VGPU_PLANE_PRIMARY or %VGPU_PLANE_CURSOR
+ * @frame: as for vgpu_frame_get()
+ * @damage: filled in, @damage->argsz set by the caller: the part of the
+ *	plane written since the last vgpu_frame_get_damage() of @type on
+ *	this handle - by the guest or by anybody on the host. The device's
+ *	damage reports (<linux/vgpu_display.h>) are used when it has them;
+ *	otherwise every frame is %VGPU_DAMAGE_FULL.
+ *
+ * Return: as vgpu_frame_get(), or -EINVAL for a too small @damage->argsz.
+ */
+int vgpu_frame_get_damage(struct vgpu *vgpu, enum vgpu_plane_type type,
+			  struct vgpu_frame *frame, struct vgpu_damage *damage);
+
+/**
+ * vgpu_frame_copy() - keep a copy of a plane up to date
+ * @vgpu: an open handle
+ * @type: %VGPU_PLANE_PRIMARY or %VGPU_PLANE_CURSOR
+ * @dst: the copy: the plane's bytes, rows of the plane's stride
+ * @len: bytes at @dst; at least the plane's size
+ * @frame: filled in as by vgpu_frame_get() (may be NULL)
+ *
+ * Copies into @dst what changed since the last vgpu_frame_copy() of @type
+ * into the same @dst, from the device's damage reports: an unchanged
+ * frame costs one query. Copies all of the plane on a new layout, a new
+ * @dst, the first call, or a device without damage reports.
+ *
+ * Return: bytes copied (0: nothing changed), -ENODATA when the plane is
+ * off, -ENOSPC when @len is below the plane's size (@frame is filled in:
+ * its plane.size is what the copy needs; this is not logged), or as
+ * vgpu_frame_get().
+ */
+long vgpu_frame_copy(struct vgpu *vgpu, enum vgpu_plane_type type, void *dst,
+		     size_t len, struct vgpu_frame *frame);
+
+/**
  * vgpu_set_cache_size() - bound the number of cached dma-bufs
  * @vgpu: an open handle
  * @entries: at least 1; the default is %VGPU_CACHE_DEFAULT

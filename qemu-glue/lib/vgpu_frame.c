@@ -54,14 +54,14 @@ VGPU_EXPORT int vgpu_get_display_kind(struct vgpu *vgpu)
 	return vgpu->kind;
 }
 
-/* QUERY_GFX_PLANE for @type into all of @plane. */
-int vgpu_plane_query(struct vgpu *vgpu, enum vgpu_plane_type type,
-		     struct vgpu_plane *plane)
+/*
+ * QUERY_GFX_PLANE for @type with the request @q (its argsz, and anything
+ * after the plane info, set by the caller), into all of @plane.
+ */
+int vgpu_plane_query_raw(struct vgpu *vgpu, enum vgpu_plane_type type,
+			 struct vfio_device_gfx_plane_info *q,
+			 struct vgpu_plane *plane)
 {
-	struct vfio_device_gfx_plane_info q = {
-		.argsz = sizeof(q),
-		.drm_plane_type = type,
-	};
 	int kind = vgpu_get_display_kind(vgpu);
 
 	if (kind < 0)
@@ -70,28 +70,38 @@ int vgpu_plane_query(struct vgpu *vgpu, enum vgpu_plane_type type,
 		return -ENXIO;
 	if (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR)
 		return -EINVAL;
-	q.flags = kind == VGPU_KIND_DMABUF ? VFIO_GFX_PLANE_TYPE_DMABUF :
-						VFIO_GFX_PLANE_TYPE_REGION;
+	q->drm_plane_type = type;
+	q->flags = kind == VGPU_KIND_DMABUF ? VFIO_GFX_PLANE_TYPE_DMABUF :
+						 VFIO_GFX_PLANE_TYPE_REGION;
 	vgpu->stats.queries++;
-	if (vgpu_ioctl(vgpu->device, VFIO_DEVICE_QUERY_GFX_PLANE, &q) < 0)
+	if (vgpu_ioctl(vgpu->device, VFIO_DEVICE_QUERY_GFX_PLANE, q) < 0)
 		return vgpu_log(-errno, "vgpu_query", "VFIO_DEVICE_QUERY_GFX_PLANE: %s",
 				vgpu_errno_text(-errno));
 
 	memset(plane, 0, sizeof(*plane));
 	plane->argsz = sizeof(*plane);
-	plane->drm_format = q.drm_format;
-	plane->modifier = q.drm_format_mod;
-	plane->width = q.width;
-	plane->height = q.height;
-	plane->stride = q.stride;
-	plane->size = q.size;
-	plane->x_pos = q.x_pos;
-	plane->y_pos = q.y_pos;
-	plane->x_hot = q.x_hot;
-	plane->y_hot = q.y_hot;
-	plane->id = kind == VGPU_KIND_DMABUF ? q.dmabuf_id : q.region_index;
-	plane->generation = q.reserved;
+	plane->drm_format = q->drm_format;
+	plane->modifier = q->drm_format_mod;
+	plane->width = q->width;
+	plane->height = q->height;
+	plane->stride = q->stride;
+	plane->size = q->size;
+	plane->x_pos = q->x_pos;
+	plane->y_pos = q->y_pos;
+	plane->x_hot = q->x_hot;
+	plane->y_hot = q->y_hot;
+	plane->id = kind == VGPU_KIND_DMABUF ? q->dmabuf_id : q->region_index;
+	plane->generation = q->reserved;
 	return 0;
+}
+
+/* QUERY_GFX_PLANE for @type into all of @plane. */
+int vgpu_plane_query(struct vgpu *vgpu, enum vgpu_plane_type type,
+		     struct vgpu_plane *plane)
+{
+	struct vfio_device_gfx_plane_info q = { .argsz = sizeof(q) };
+
+	return vgpu_plane_query_raw(vgpu, type, &q, plane);
 }
 
 VGPU_SYMVER("vgpu_query@@VGPU_1")
@@ -312,18 +322,15 @@ static void vgpu_frame_fill(struct vgpu *vgpu, const struct vgpu_plane *plane,
 	frame->changes = changes;
 }
 
-/* The next frame of @type into all of @frame. */
-int vgpu_frame_next(struct vgpu *vgpu, enum vgpu_plane_type type,
-		    struct vgpu_frame *frame)
+/* The frame of @type showing @plane, just queried, into all of @frame. */
+int vgpu_frame_from_plane(struct vgpu *vgpu, enum vgpu_plane_type type,
+			  const struct vgpu_plane *queried, struct vgpu_frame *frame)
 {
-	struct vgpu_plane plane;
+	struct vgpu_plane plane = *queried;
 	struct vgpu_last *last;
 	unsigned int changes;
 	int slot, ret;
 
-	ret = vgpu_plane_query(vgpu, type, &plane);
-	if (ret)
-		return ret;
 	last = &vgpu->last[type - 1];
 	if (!plane.drm_format) {
 		last->valid = 0;
@@ -363,6 +370,17 @@ int vgpu_frame_next(struct vgpu *vgpu, enum vgpu_plane_type type,
 	last->map = slot;
 	vgpu_frame_fill(vgpu, &plane, slot, changes, frame);
 	return 0;
+}
+
+/* The next frame of @type into all of @frame. */
+int vgpu_frame_next(struct vgpu *vgpu, enum vgpu_plane_type type,
+		    struct vgpu_frame *frame)
+{
+	struct vgpu_plane plane;
+	int ret;
+
+	ret = vgpu_plane_query(vgpu, type, &plane);
+	return ret ? ret : vgpu_frame_from_plane(vgpu, type, &plane, frame);
 }
 
 VGPU_SYMVER("vgpu_frame_get@@VGPU_1")

@@ -168,6 +168,7 @@ VGPU_EXPORT void vgpu_close(struct vgpu *vgpu)
 	if (!vgpu)
 		return;
 	vgpu_cache_release(vgpu);
+	vgpu_damage_release(vgpu);
 	if (vgpu->device >= 0)
 		close(vgpu->device);
 	if (vgpu->group >= 0)

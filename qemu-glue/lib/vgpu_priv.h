@@ -34,6 +34,8 @@ extern __typeof__(vgpu_query) vgpu_query_VGPU_1;
 extern __typeof__(vgpu_frame_get) vgpu_frame_get_VGPU_1;
 extern __typeof__(vgpu_get_stats) vgpu_get_stats_VGPU_1;
 extern __typeof__(vgpu_frame_import_drm) vgpu_frame_import_drm_VGPU_1;
+extern __typeof__(vgpu_frame_get_damage) vgpu_frame_get_damage_VGPU_2;
+extern __typeof__(vgpu_frame_copy) vgpu_frame_copy_VGPU_2;
 
 /*
  * Copy the library's @src (@len bytes, starting with argsz) to the caller's
@@ -90,6 +92,23 @@ struct vgpu_last {
 	int map;
 };
 
+/*
+ * A damage consumer's state for one plane type (vgpu_damage.c): its
+ * token, the layout it last saw whole, and its query buffer with the
+ * last answer.
+ */
+struct vgpu_tracker {
+	uint64_t token;
+	int valid;			/* @generation and @id are set */
+	uint32_t generation;
+	uint32_t id;
+	const void *dst;		/* vgpu_frame_copy()'s copy */
+	int answered;			/* the device reported damage */
+	int full;			/* ... and said: all of it */
+	void *query;			/* struct vgpu_damage_query */
+	size_t room;			/* bitmap bytes in @query */
+};
+
 struct vgpu {
 	int container;
 	int group;
@@ -101,6 +120,8 @@ struct vgpu {
 	unsigned int cache_max;		/* dma-bufs to keep at most */
 	uint64_t clock;
 	struct vgpu_last last[2];	/* by plane type - 1 */
+	struct vgpu_tracker damage[2];	/* vgpu_frame_get_damage() */
+	struct vgpu_tracker copy[2];	/* vgpu_frame_copy() */
 	struct vgpu_stats stats;
 };
 
@@ -121,6 +142,15 @@ int vgpu_plane_query(struct vgpu *vgpu, enum vgpu_plane_type type,
 		     struct vgpu_plane *plane);
 int vgpu_frame_next(struct vgpu *vgpu, enum vgpu_plane_type type,
 		    struct vgpu_frame *frame);
+struct vfio_device_gfx_plane_info;
+int vgpu_plane_query_raw(struct vgpu *vgpu, enum vgpu_plane_type type,
+			 struct vfio_device_gfx_plane_info *q,
+			 struct vgpu_plane *plane);
+int vgpu_frame_from_plane(struct vgpu *vgpu, enum vgpu_plane_type type,
+			  const struct vgpu_plane *queried, struct vgpu_frame *frame);
+
+/* vgpu_damage.c */
+void vgpu_damage_release(struct vgpu *vgpu);
 void vgpu_stats_now(const struct vgpu *vgpu, struct vgpu_stats *stats);
 
 /* vgpu_log.c */

@@ -27,10 +27,13 @@ static const char help_text[] =
 	"Options:\n"
 	"  -o, --output FILE    PNG file to write (default: screen.png)\n"
 	"  -c, --cursor FILE    also write the cursor image (RGBA) to FILE\n"
-	"  -w, --watch SECONDS  follow frames for SECONDS (or until SIGINT/SIGTERM);\n"
-	"                       print once a second the frames read, how many showed\n"
-	"                       new pixels (fps) and the generation, and a line for\n"
-	"                       every generation change; FILE is written at the end\n"
+	"  -w, --watch SECONDS  follow frames for SECONDS (or until SIGINT/SIGTERM),\n"
+	"                       keeping a copy of the screen up to date from the\n"
+	"                       device's damage reports; print once a second the\n"
+	"                       frames read, how many showed new pixels (fps), the\n"
+	"                       share of the screen copied and the generation, and\n"
+	"                       a line for every generation change; FILE is written\n"
+	"                       from the copy at the end\n"
 	"  -i, --interval MS    time between frames while watching (default 16)\n"
 	"  -l, --layouts DIR    while watching, save a PNG of every new layout in DIR\n"
 	"      --wait SECONDS   wait up to SECONDS for a guest mode (default 0)\n"
@@ -151,18 +154,51 @@ static void catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
-		  double interval, const char *layouts, int quiet)
+/* The copy of the screen a watch keeps: grown to the plane's size. */
+struct watch_copy {
+	uint8_t *buf;
+	size_t len;
+	uint64_t copied;	/* bytes copied into it, all told */
+	uint64_t shown;		/* bytes of the frames read, all told */
+};
+
+/* Bring @c up to date with the next frame: its bytes copied, or -errno. */
+static long watch_copy_next(struct vgpu *v, struct vgpu_frame *fr, struct watch_copy *c)
+{
+	long n = vgpu_frame_copy(v, VGPU_PLANE_PRIMARY, c->buf, c->len, fr);
+
+	if (n == -ENOSPC) {
+		uint8_t *bigger = realloc(c->buf, fr->plane.size);
+
+		if (!bigger)
+			tool_die(1, "out of memory for a copy of %u bytes", fr->plane.size);
+		c->buf = bigger;
+		c->len = fr->plane.size;
+		n = vgpu_frame_copy(v, VGPU_PLANE_PRIMARY, c->buf, c->len, fr);
+	}
+	if (n >= 0) {
+		c->copied += n;
+		c->shown += fr->plane.size;
+	}
+	return n;
+}
+
+static void watch(struct vgpu *v, struct vgpu_frame *fr, struct watch_copy *c,
+		  double seconds, double interval, const char *layouts, int quiet)
 {
 	double start = tool_now(), tick = start + 1, t;
 	unsigned long reads = 0, updates = 0, tick_reads = 0, tick_updates = 0;
 	unsigned long gen_changes = 0, layout_no = 0;
 	uint32_t gen = fr->plane.generation;
-	uint64_t h, hash = frame_hash(fr);
+	uint64_t h, hash, tick_copied = 0, tick_shown = 0;
 	char d[96], path[4096];
-	int ret;
+	long ret;
 
 	catch_stop_signals();
+	ret = watch_copy_next(v, fr, c);
+	if (ret < 0)
+		tool_die_vgpu("reading the screen", ret);
+	hash = frame_hash(fr);
 	describe(fr, d, sizeof(d));
 	if (!quiet)
 		printf("watching %.0f s: generation %u, %s\n", seconds, gen, d);
@@ -173,13 +209,15 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 	while (!__atomic_load_n(&watch_stop, __ATOMIC_RELAXED) &&
 	       (t = tool_now()) < start + seconds) {
 		usleep((useconds_t)(interval * 1000));
-		ret = vgpu_frame_get(v, VGPU_PLANE_PRIMARY, fr);
+		ret = watch_copy_next(v, fr, c);
 		if (ret == -ENODATA)
 			continue;
-		if (ret)
+		if (ret < 0)
 			tool_die_vgpu("reading the screen", ret);
 		reads++;
 		tick_reads++;
+		tick_copied += ret;
+		tick_shown += fr->plane.size;
 		if (fr->plane.generation != gen || (fr->changes & VGPU_FRAME_NEW_LAYOUT)) {
 			gen_changes++;
 			describe(fr, d, sizeof(d));
@@ -193,7 +231,8 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 				write_png(fr, path, quiet);
 			}
 		}
-		h = frame_hash(fr);
+		/* damage says what may have changed; new pixels are what did */
+		h = ret ? frame_hash(fr) : hash;
 		if (h != hash) {
 			hash = h;
 			updates++;
@@ -201,11 +240,14 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 		}
 		if (t >= tick) {
 			if (!quiet)
-				printf("%7.2f s  %lu frames read, %lu new (%.1f fps), generation %u\n",
+				printf("%7.2f s  %lu frames read, %lu new (%.1f fps), %.2f %% copied, generation %u\n",
 				       t - start, tick_reads, tick_updates,
-				       tick_updates / (t - tick + 1), gen);
+				       tick_updates / (t - tick + 1),
+				       tick_shown ? 100.0 * tick_copied / tick_shown : 0.0, gen);
 			tick_reads = 0;
 			tick_updates = 0;
+			tick_copied = 0;
+			tick_shown = 0;
 			tick = t + 1;
 		}
 	}
@@ -215,11 +257,14 @@ static void watch(struct vgpu *v, struct vgpu_frame *fr, double seconds,
 
 		vgpu_get_stats(v, &st);
 		printf("summary: %lu frames read, %lu with new pixels (%.1f fps), %lu generation changes; "
-		       "%llu dma-buf gets, %llu cache hits, %llu unchanged\n",
+		       "%llu dma-buf gets, %llu cache hits, %llu unchanged; "
+		       "copied %llu of %llu bytes (%.2f %%)\n",
 		       reads, updates, updates / (took < seconds ? took : seconds), gen_changes,
 		       (unsigned long long)st.dmabuf_gets,
 		       (unsigned long long)st.cache_hits,
-		       (unsigned long long)st.unchanged);
+		       (unsigned long long)st.unchanged,
+		       (unsigned long long)c->copied, (unsigned long long)c->shown,
+		       c->shown ? 100.0 * c->copied / c->shown : 0.0);
 	}
 }
 
@@ -361,9 +406,17 @@ int main(int argc, char **argv)
 	get_frame(v, &fr, o.wait, o.quiet);
 	if (o.node)
 		import(&fr, o.node, o.quiet);
-	if (o.seconds > 0)
-		watch(v, &fr, o.seconds, o.interval, o.layouts, o.quiet);
-	write_png(&fr, o.output, o.quiet);
+	if (o.seconds > 0) {
+		struct watch_copy c = { };
+
+		watch(v, &fr, &c, o.seconds, o.interval, o.layouts, o.quiet);
+		/* the copy is the screen as of the last frame read */
+		fr.pixels = c.buf;
+		write_png(&fr, o.output, o.quiet);
+		free(c.buf);
+	} else {
+		write_png(&fr, o.output, o.quiet);
+	}
 	if (o.cursor)
 		write_cursor(v, o.cursor, o.quiet);
 	vgpu_close(v);
