@@ -12,7 +12,9 @@
  * test appends the firmware and the monitor). The region type is judged
  * through HMP screendump; the dma-buf type, which QEMU 7.2 shows only
  * through OpenGL, with egl-headless over vgem and the test-only
- * e2e/dmabuf_preload.so (see qemu_e2e_test.c), through VNC.
+ * e2e/dmabuf_preload.so (see qemu_e2e_test.c), through VNC. QEMU 10.0
+ * shows a dma-buf console to no VNC client: there the picture comes from
+ * its D-Bus display, read by the listener e2e/dbus_grab.py.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +39,7 @@
 #define VNC_PORT	5900
 #define EDID_XRES	"1024"	/* the dma-buf variant's, through vgpu-qemu --xres */
 #define EDID_YRES	"768"
-#define MAX_ARGS	48
+#define MAX_ARGS	52
 /* OVMF draws in one to four minutes of nested emulation here */
 #define FIRMWARE_TIMEOUT 600
 
@@ -49,12 +51,14 @@ FIXTURE(ovmf) {
 	pid_t pid;
 	int mon;
 	double t0;		/* QEMU started */
+	struct vgpu_dbus_grab grab;	/* the D-Bus display's listener */
 };
 
 FIXTURE_VARIANT(ovmf) {
 	const char *type;
 	bool dmabuf;		/* egl-headless, judged through VNC */
 	bool qemu10;		/* QEMU 10.0 (scripts/qemu10.sh), not 7.2 */
+	bool dbus;		/* its D-Bus display, judged through a listener */
 	unsigned int width;	/* the mode OVMF sets */
 	unsigned int height;
 };
@@ -87,6 +91,23 @@ FIXTURE_VARIANT_ADD(ovmf, dmabuf) {
 	.height = 768,
 };
 
+FIXTURE_VARIANT_ADD(ovmf, qemu10_dmabuf) {
+	.type = "hd",
+	.dmabuf = true,
+	.qemu10 = true,
+	.dbus = true,
+	.width = 1024,
+	.height = 768,
+};
+
+/* The -display vgpu-qemu must choose for @variant */
+static const char *display_of(const struct _fixture_variant_ovmf *variant)
+{
+	if (variant->dbus)
+		return "dbus,p2p=yes,gl=on";
+	return variant->dmabuf ? "egl-headless" : "none";
+}
+
 /* The QEMU of @variant: 7.2's, or the 10.0 scripts/qemu10.sh unpacked */
 static const char *qemu_of(const struct _fixture_variant_ovmf *variant)
 {
@@ -118,18 +139,21 @@ static bool ovmf_ready(struct __test_metadata *_metadata,
 /* The command line vgpu-qemu prints, with the firmware, in @self->argv. */
 static int ovmf_cmdline(struct _test_data_ovmf *self, bool dmabuf, const char *qemu)
 {
-	char mon[96], code[128], vars[128];
+	char mon[96], qmp[96], code[128], vars[128];
 	/* the EDID's mode for a dma-buf type; a region type has no EDID */
 	const char *args[MAX_ARGS] = {
-		vgpu_tree_path(VGPU_QEMU), "-0", "--vnc", "127.0.0.1:0", "--memory", "256",
+		vgpu_tree_path(VGPU_QEMU), "-0", "--vnc", "127.0.0.1:0", "--dbus-p2p",
+		"--memory", "256",
 		dmabuf ? "--xres" : "--memory", dmabuf ? EDID_XRES : "256",
 		dmabuf ? "--yres" : "--memory", dmabuf ? EDID_YRES : "256",
 		"--qemu", qemu, self->uuid, "--", "-accel", "tcg", "-nodefaults",
-		"-no-user-config", "-no-reboot", "-monitor", mon, "-drive", code, "-drive", vars,
+		"-no-user-config", "-no-reboot", "-monitor", mon, "-qmp", qmp,
+		"-drive", code, "-drive", vars,
 	};
 	int len;
 
 	snprintf(mon, sizeof(mon), "unix:%s/monitor,server=on,wait=off", self->dir);
+	snprintf(qmp, sizeof(qmp), "unix:%s/qmp,server=on,wait=off", self->dir);
 	snprintf(code, sizeof(code), "if=pflash,format=raw,readonly=on,file=%s", OVMF_CODE);
 	snprintf(vars, sizeof(vars), "if=pflash,format=raw,file=%s/vars.fd", self->dir);
 	/* vgem cannot render: OpenGL is Mesa's software renderer here */
@@ -185,6 +209,7 @@ FIXTURE_SETUP(ovmf)
 	VGPU_MARK();
 	self->pid = -1;
 	self->mon = -1;
+	self->grab.pid = -1;
 	self->dir[0] = '\0';
 	if (!ovmf_ready(_metadata, variant))
 		return;
@@ -196,9 +221,14 @@ FIXTURE_SETUP(ovmf)
 	snprintf(cmd, sizeof(cmd), "cp %s %s/vars.fd", OVMF_VARS, self->dir);
 	ASSERT_EQ(0, system(cmd));
 	test_cmd(ovmf_cmdline(self, variant->dmabuf, qemu_of(variant)));
-	ASSERT_TRUE(display_is(self->argv, variant->dmabuf ? "egl-headless" : "none"))
-		TH_LOG("vgpu-qemu chose another display");
+	ASSERT_TRUE(display_is(self->argv, display_of(variant)))
+		TH_LOG("vgpu-qemu chose another display than -display %s", display_of(variant));
 	start_qemu(_metadata, self, variant->dmabuf);
+	if (variant->dbus) {
+		snprintf(cmd, sizeof(cmd), "%s/qmp", self->dir);
+		ASSERT_EQ(0, vgpu_dbus_grab_start(&self->grab, cmd, 30, 120))
+			TH_LOG("e2e/dbus_grab.py did not attach to QEMU's D-Bus display");
+	}
 }
 
 FIXTURE_TEARDOWN(ovmf)
@@ -206,6 +236,7 @@ FIXTURE_TEARDOWN(ovmf)
 	char cmd[160];
 	int i;
 
+	vgpu_dbus_grab_stop(&self->grab);
 	if (self->mon >= 0 && send(self->mon, "quit\n", 5, MSG_NOSIGNAL) != 5)
 		TH_LOG("could not ask QEMU to quit");
 	for (i = 0; self->pid > 0 && i < 300; i++) {
@@ -235,18 +266,24 @@ FIXTURE_TEARDOWN(ovmf)
 	}
 }
 
-/* What QEMU shows now: screendump (region) or VNC (dma-buf). */
-static int grab(struct _test_data_ovmf *self, bool dmabuf, struct vgpu_util_image *img)
+/* What QEMU shows now: screendump (region), VNC or D-Bus (dma-buf). */
+static int grab(struct _test_data_ovmf *self, const struct _fixture_variant_ovmf *variant,
+		struct vgpu_util_image *img)
 {
 	char path[96], req[128];
 	int ret;
 
-	if (dmabuf)
+	if (variant->dmabuf && !variant->dbus)
 		return vgpu_util_vnc_grab("127.0.0.1", VNC_PORT, 60, img);
 	snprintf(path, sizeof(path), "%s/screen.ppm", self->dir);
 	unlink(path);
-	snprintf(req, sizeof(req), "screendump %s", path);
-	ret = vgpu_hmp(self->mon, req, 120);
+	if (variant->dbus) {
+		/* before OVMF's mode, QEMU's placeholder may be no dma-buf */
+		ret = vgpu_dbus_grab(&self->grab, path);
+	} else {
+		snprintf(req, sizeof(req), "screendump %s", path);
+		ret = vgpu_hmp(self->mon, req, 120);
+	}
 	if (ret)
 		return ret;
 	/* before OVMF sets a mode there is no surface, and no file */
@@ -283,12 +320,13 @@ TEST_F_TIMEOUT(ovmf, firmware_picture_reaches_host, FIRMWARE_TIMEOUT + 120)
 	do {
 		vgpu_util_image_free(&img);
 		sleep(2);
-		ret = grab(self, variant->dmabuf, &img);
+		ret = grab(self, variant, &img);
 		grabs++;
 		drawn = ret ? 0 : drawn_pixels(&img);
 	} while ((ret || !drawn || img.width != variant->width) && vgpu_now_s() < end);
-	ASSERT_EQ(0, ret) TH_LOG("no picture after %.0f s, %u grabs: %s", vgpu_now_s() - self->t0,
-				 grabs, strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("no picture after %.0f s, %u grabs: %s %s",
+				 vgpu_now_s() - self->t0, grabs, strerror(-ret),
+				 variant->dbus ? self->grab.reply : "");
 	if (getenv("VGPU_VM_OUT")) {	/* the firmware's screen, for a person */
 		snprintf(keep, sizeof(keep), "%s/ovmf-%s%s.ppm", getenv("VGPU_VM_OUT"),
 			 variant->qemu10 ? "qemu10-" : "", variant->type);

@@ -43,7 +43,6 @@
 #include "e2e/pattern.h"
 
 #define QEMU		"/usr/bin/qemu-system-x86_64"
-#define DBUS_GRAB	"e2e/dbus_grab.py"
 #define VGPU_QEMU	"qemu-glue/tools/vgpu-qemu"
 #define VNC_DISPLAY	"127.0.0.1:0"
 #define VNC_PORT	5900
@@ -59,10 +58,7 @@ FIXTURE(qemu) {
 	int mon;
 	int ser;
 	bool at_phase0;		/* setup already saw "PHASE 0" */
-	pid_t grab_pid;		/* e2e/dbus_grab.py, with its stdin and stdout */
-	int grab_in;
-	int grab_out;
-	char grab_reply[256];	/* its last answer */
+	struct vgpu_dbus_grab grab;	/* e2e/dbus_grab.py */
 };
 
 FIXTURE_VARIANT(qemu) {
@@ -338,33 +334,14 @@ static int start_qemu(struct __test_metadata *_metadata, struct _test_data_qemu 
 	return 0;
 }
 
-/*
- * Start e2e/dbus_grab.py on QEMU's QMP socket: a listener of QEMU's D-Bus
- * display. It says "ready", then writes a picture for each line we send.
- */
+/* e2e/dbus_grab.py on QEMU's QMP socket: a listener of its D-Bus display. */
 static void start_dbus_grab(struct __test_metadata *_metadata, struct _test_data_qemu *self)
 {
 	char qmp[96];
-	int in[2], out[2];
 
 	snprintf(qmp, sizeof(qmp), "%s/qmp", self->dir);
-	ASSERT_EQ(0, pipe2(in, O_CLOEXEC));
-	ASSERT_EQ(0, pipe2(out, O_CLOEXEC));
-	self->grab_pid = fork();
-	ASSERT_LE(0, self->grab_pid);
-	if (!self->grab_pid) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		execl("/usr/bin/python3", "python3", DBUS_GRAB, qmp, "60", (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	self->grab_in = in[1];
-	self->grab_out = out[0];
-	ASSERT_EQ(0, wait_for(self->grab_out, "ready\n", 120))
-		TH_LOG("%s did not attach to QEMU's D-Bus display (apt-get install python3-gi)",
-		       DBUS_GRAB);
+	ASSERT_EQ(0, vgpu_dbus_grab_start(&self->grab, qmp, 60, 120))
+		TH_LOG("e2e/dbus_grab.py did not attach to QEMU's D-Bus display (apt-get install python3-gi)");
 }
 
 FIXTURE_SETUP(qemu)
@@ -383,7 +360,7 @@ FIXTURE_SETUP(qemu)
 	self->at_phase0 = false;
 	self->mon = -1;
 	self->ser = -1;
-	self->grab_pid = -1;
+	self->grab.pid = -1;
 	if (!e2e_ready(_metadata, variant, guest, sizeof(guest), preload, sizeof(preload)))
 		return;
 	test_cmd(vgpu_test_create(variant->type, self->uuid));
@@ -424,11 +401,7 @@ FIXTURE_TEARDOWN(qemu)
 	char cmd[128];
 	int status = 0;
 
-	if (self->grab_pid > 0) {	/* the end of its input ends it */
-		close(self->grab_in);
-		close(self->grab_out);
-		waitpid(self->grab_pid, NULL, 0);
-	}
+	vgpu_dbus_grab_stop(&self->grab);
 	/* keep the sockets open until QEMU is gone: it quits more reliably */
 	if (self->mon >= 0 && send(self->mon, "quit\n", 5, MSG_NOSIGNAL) != 5 &&
 	    waitpid(self->pid, &status, WNOHANG) == 0)
@@ -468,27 +441,6 @@ FIXTURE_TEARDOWN(qemu)
 	}
 }
 
-/*
- * Ask e2e/dbus_grab.py for the picture of QEMU's D-Bus display in @req (a
- * path and a newline): 0, or a negative errno. Its answer, one short line
- * in one write, goes to @self->grab_reply.
- */
-static int dbus_request(struct _test_data_qemu *self, const char *req)
-{
-	struct pollfd p = { .fd = self->grab_out, .events = POLLIN };
-	ssize_t n;
-
-	if (write(self->grab_in, req, strlen(req)) != (ssize_t)strlen(req))
-		return -EPIPE;
-	if (poll(&p, 1, 120 * 1000) <= 0)
-		return -ETIMEDOUT;
-	n = read(self->grab_out, self->grab_reply, sizeof(self->grab_reply) - 1);
-	if (n <= 0)
-		return -EPIPE;
-	self->grab_reply[n] = '\0';
-	return strncmp(self->grab_reply, "ok ", 3) ? -EIO : 0;
-}
-
 enum grab_via { VIA_SCREENDUMP, VIA_VNC, VIA_DBUS };
 static const char *const via_name[] = { "screendump", "VNC", "D-Bus" };
 
@@ -506,8 +458,7 @@ static int grab(struct _test_data_qemu *self, enum grab_via via, struct vgpu_uti
 		snprintf(req, sizeof(req), "screendump %s\n", path);
 		ret = hmp(self->mon, req);
 	} else {
-		snprintf(req, sizeof(req), "%s\n", path);
-		ret = dbus_request(self, req);
+		ret = vgpu_dbus_grab(&self->grab, path);
 	}
 	if (ret)
 		return ret;
@@ -541,7 +492,7 @@ static void check_picture(struct __test_metadata *_metadata, struct _test_data_q
 			usleep(500 * 1000);
 	} while ((ret || bad) && vgpu_now_s() < end);
 	ASSERT_EQ(0, ret) TH_LOG("%s: %s %s", via_name[via], strerror(-ret),
-				 via == VIA_DBUS ? self->grab_reply : "");
+				 via == VIA_DBUS ? self->grab.reply : "");
 	if (bad && getenv("VGPU_VM_OUT")) {	/* for a person */
 		snprintf(keep, sizeof(keep), "%s/%s-phase%u.ppm", getenv("VGPU_VM_OUT"),
 			 via_name[via], phase);

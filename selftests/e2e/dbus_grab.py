@@ -17,7 +17,8 @@ naming a file, it waits for the next update from QEMU (so QEMU has looked at
 the device since the request), writes what the dma-buf holds there as a PPM
 - read through its mmap, the exporter's own - and prints "ok dmabuf WIDTH
 HEIGHT", or a reason (a plain surface scanout is one: VNC and screendump
-show those). An empty line or the end of input ends it (one listener for a
+show those; it lasts until QEMU's next dma-buf scanout, as when firmware
+sets its mode after QEMU's placeholder). An empty line or the end of input ends it (one listener for a
 whole run: QEMU 10.0 keeps calling a peer listener that went away).
 """
 import json
@@ -120,6 +121,7 @@ class Listener:
     def scanout_dmabuf(self, msg, args):
         fd = msg.get_unix_fd_list().get(args[0])
         width, height, stride, fourcc, modifier, y0_top = args[1:]
+        self.error = None
         if fourcc not in (DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888) or modifier:
             self.error = "dma-buf format %#x modifier %#x" % (fourcc, modifier)
             return

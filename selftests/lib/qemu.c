@@ -146,3 +146,68 @@ bool vgpu_vgem_available(void)
 	close(fd);
 	return true;
 }
+
+int vgpu_dbus_grab_start(struct vgpu_dbus_grab *g, const char *qmp, double timeout,
+			 double ready)
+{
+	char script[PATH_MAX], secs[32];
+	int in[2], out[2];
+
+	g->pid = -1;
+	snprintf(script, sizeof(script), "%s", vgpu_tree_path("selftests/e2e/dbus_grab.py"));
+	snprintf(secs, sizeof(secs), "%g", timeout);
+	if (pipe2(in, O_CLOEXEC))
+		return -errno;
+	if (pipe2(out, O_CLOEXEC)) {
+		close(in[0]);
+		close(in[1]);
+		return -errno;
+	}
+	g->pid = fork();
+	if (!g->pid) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execl("/usr/bin/python3", "python3", script, qmp, secs, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	g->in = in[1];
+	g->out = out[0];
+	if (g->pid < 0) {
+		close(g->in);
+		close(g->out);
+		return -errno;
+	}
+	return vgpu_read_until(g->out, "ready\n", ready);
+}
+
+int vgpu_dbus_grab(struct vgpu_dbus_grab *g, const char *ppm)
+{
+	struct pollfd p = { .fd = g->out, .events = POLLIN };
+	size_t len = strlen(ppm);
+	ssize_t n;
+
+	g->reply[0] = '\0';
+	if (write(g->in, ppm, len) != (ssize_t)len || write(g->in, "\n", 1) != 1)
+		return -EPIPE;
+	/* its own timeout is for the picture; the PPM takes seconds more */
+	if (poll(&p, 1, 300 * 1000) <= 0)
+		return -ETIMEDOUT;
+	n = read(g->out, g->reply, sizeof(g->reply) - 1);
+	if (n <= 0)
+		return -EPIPE;
+	g->reply[n] = '\0';
+	g->reply[strcspn(g->reply, "\n")] = '\0';
+	return strncmp(g->reply, "ok ", 3) ? -EIO : 0;
+}
+
+void vgpu_dbus_grab_stop(struct vgpu_dbus_grab *g)
+{
+	if (g->pid <= 0)
+		return;
+	close(g->in);
+	close(g->out);
+	waitpid(g->pid, NULL, 0);
+	g->pid = -1;
+}

@@ -11,7 +11,7 @@
  *   plane.c    dispi registers, modes, QUERY_GFX_PLANE, GET_GFX_DMABUF
  *   picture.c  test pictures, PNG, PPM and EDID blocks, vgem
  *   clock.c    clocks and deadlines
- *   qemu.c     a QEMU the test runs: its sockets, its command line
+ *   qemu.c     a QEMU the test runs: its sockets, its command line, its D-Bus display
  *   memory.c   kernel memory figures, guarded word accesses
  *
  * Functions return 0 (or a count) or a negative errno, so that a test
@@ -304,6 +304,33 @@ bool vgpu_vgem_available(void);
  * into @argv (at most @max - 1 of them, then NULL): the count.
  */
 int vgpu_split_nul(char *buf, size_t len, char **argv, unsigned int max);
+
+/*
+ * e2e/dbus_grab.py, a listener of QEMU 10.0's D-Bus display (-display
+ * dbus,p2p=yes,gl=on), attached through QEMU's QMP socket: the dma-buf
+ * QEMU shows, as PPM files.
+ */
+struct vgpu_dbus_grab {
+	pid_t pid;
+	int in;			/* its standard input: one file name a line */
+	int out;		/* its standard output: one answer a line */
+	char reply[256];	/* its last answer ("ok dmabuf W H" or why not) */
+};
+
+/*
+ * Start it on @qmp, each picture waited for up to @timeout s, and wait
+ * up to @ready s for it to be attached: 0 or a negative errno.
+ */
+int vgpu_dbus_grab_start(struct vgpu_dbus_grab *g, const char *qmp, double timeout,
+			 double ready);
+/*
+ * The picture after QEMU's next update, into the PPM file @ppm: 0, -EIO
+ * (@g->reply says why: before a dma-buf scanout, "a plain surface"),
+ * -ETIMEDOUT or -EPIPE.
+ */
+int vgpu_dbus_grab(struct vgpu_dbus_grab *g, const char *ppm);
+/* End it (the end of its input), if it runs. */
+void vgpu_dbus_grab_stop(struct vgpu_dbus_grab *g);
 
 /* ---- memory.c ---- */
 
