@@ -33,20 +33,9 @@
 #include "vgpu.h"
 #include "vgpu_test.h"
 
-#define MAX_ROUNDS	15
+#include "vgpu_bench.h"
 
-struct dev {
-	const char *name;
-	const char *uuid;
-	struct vgpu *vgpu;
-	int fd;
-	uint64_t bar0, bar2;	/* file offsets of the regions */
-	uint64_t vram;
-	bool mbochs;
-	unsigned int next_y;	/* offsets never used for a GET before */
-};
-
-static int failures;
+int failures;
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -61,13 +50,13 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static void die(const char *what, int err)
+void die(const char *what, int err)
 {
 	fprintf(stderr, "vgpu_bench: %s: %s\n", what, strerror(err));
 	exit(2);
 }
 
-static uint64_t region_offset(struct dev *d, unsigned int index, uint64_t *size)
+uint64_t region_offset(struct dev *d, unsigned int index, uint64_t *size)
 {
 	long long off = vgpu_region_offset(d->fd, index, size);
 
@@ -76,7 +65,7 @@ static uint64_t region_offset(struct dev *d, unsigned int index, uint64_t *size)
 	return off;
 }
 
-static void dev_open(struct dev *d)
+void dev_open(struct dev *d)
 {
 	int ret = vgpu_open(d->uuid, &d->vgpu);
 
@@ -99,7 +88,7 @@ static void pan(struct dev *d, unsigned int y)
 		die("BAR2 register write", -ret);
 }
 
-static void program_mode(struct dev *d, unsigned int w, unsigned int h)
+void program_mode(struct dev *d, unsigned int w, unsigned int h)
 {
 	int ret = vgpu_set_mode_at(d->fd, d->bar2, w, h, 32, w, 0, 0);
 
@@ -121,22 +110,17 @@ static void query(struct dev *d, struct vfio_device_gfx_plane_info *info)
 
 /* ---------------------------------------------------------------- */
 
-struct result {
-	double v[MAX_ROUNDS];
-	int n;
-};
-
-static void add(struct result *r, double v)
+void add(struct result *r, double v)
 {
 	r->v[r->n++] = v;
 }
 
-static double med(struct result *r)
+double med(struct result *r)
 {
 	return r->n ? median(r->v, r->n) : 0;
 }
 
-static void verdict(const char *what, double ratio, double target)
+void verdict(const char *what, double ratio, double target)
 {
 	bool ok = ratio <= target;
 
@@ -306,7 +290,7 @@ static double timed_copy(void *dst, const void *src, size_t size)
 	return vgpu_now_ns() - t0;
 }
 
-static void *alloc_touched(size_t size)
+void *alloc_touched(size_t size)
 {
 	void *p = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
 
@@ -554,7 +538,8 @@ int main(int argc, char **argv)
 		default:
 			printf("Usage: %s --ours UUID --mbochs UUID [--region UUID]\n"
 			       "       [--rounds N] [--only NAME]\n"
-			       "NAME: query, layout, frames, region, pread or memory\n", argv[0]);
+			       "NAME: query, layout, frames, region, pread, memory, tracking\n"
+			       "      or damage\n", argv[0]);
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -582,6 +567,10 @@ int main(int argc, char **argv)
 		bench_pread(&ours, &mb, rounds < 3 ? rounds : 3);
 	if (!only || !strcmp(only, "memory"))
 		bench_memory(&ours, &mb);
+	if (!only || !strcmp(only, "tracking"))
+		bench_tracking(&ours, rounds < 5 ? rounds : 5);
+	if (!only || !strcmp(only, "damage"))
+		bench_damage(&ours, rounds);
 
 	printf("vgpu_bench: %s\n", failures ? "targets MISSED" : "all targets met");
 	return failures ? 1 : 0;
