@@ -62,6 +62,7 @@ static const struct fz_op fz_ops[] = {
 	{ "edid_mapbuf", 25, FZ_LOCK_READ, op_edid_mapbuf },
 	{ "query", 140, FZ_LOCK_READ, op_query },
 	{ "get_dmabuf", 35, FZ_LOCK_READ, op_get_dmabuf },
+	{ "damage", 40, FZ_LOCK_READ, op_damage },
 	{ "get_info", 12, FZ_LOCK_READ, op_get_info },
 	{ "region_info", 25, FZ_LOCK_READ, op_region_info },
 	{ "irq_info", 10, FZ_LOCK_READ, op_irq_info },

@@ -66,7 +66,7 @@ enum fz_stat {
 	ST_DMABUF_MMAP, ST_DMABUF_SYNC, ST_DMABUF_LSEEK, ST_DMABUF_IO,
 	ST_DMABUF_NAME, ST_DMABUF_IMPORT, ST_DMABUF_CLOSE, ST_SYSFS,
 	ST_CREATE_BAD, ST_FD_CYCLE, ST_REOPEN, ST_REMOVE, ST_GEN_CHECK,
-	ST_COHERENCE, ST_NR
+	ST_COHERENCE, ST_DAMAGE, ST_NR
 };
 
 enum fz_map_kind { FZ_MAP_BAR0, FZ_MAP_PLANE, FZ_MAP_DMABUF };
@@ -230,6 +230,7 @@ struct fz_seen {
  * @maps: live mappings
  * @bufs: live dma-bufs
  * @last_id: last dmabuf_id QUERY reported, per instance
+ * @damage_token: last damage token QUERY reported, per instance
  * @seen: dmabuf_ids and what they named, most recent ones
  * @seen_pos: next slot of @seen
  */
@@ -256,6 +257,7 @@ struct fz_thread {
 	struct fz_map maps[FZ_MAPS];
 	struct fz_dmabuf bufs[FZ_BUFS];
 	uint32_t last_id[FZ_MAX_INST];
+	uint64_t damage_token[FZ_MAX_INST];
 	struct fz_seen seen[FZ_SEEN];
 	unsigned int seen_pos;
 };
@@ -462,6 +464,7 @@ int fz_query(struct fz_thread *t, struct fz_inst *in, int fd, unsigned int type,
 void fz_query_poll(struct fz_thread *t, struct fz_inst *in, int fd, unsigned int type);
 void op_query(struct fz_thread *t, struct fz_inst *in);
 void op_get_dmabuf(struct fz_thread *t, struct fz_inst *in);
+void op_damage(struct fz_thread *t, struct fz_inst *in);
 void op_get_info(struct fz_thread *t, struct fz_inst *in);
 void op_region_info(struct fz_thread *t, struct fz_inst *in);
 void op_irq_info(struct fz_thread *t, struct fz_inst *in);

@@ -124,7 +124,7 @@ static const char *const fz_stat_names[ST_NR] = {
 	[ST_DMABUF_CLOSE] = "dmabuf_close", [ST_SYSFS] = "sysfs_read",
 	[ST_CREATE_BAD] = "create_bad", [ST_FD_CYCLE] = "fd_cycle",
 	[ST_REOPEN] = "reopen", [ST_REMOVE] = "remove", [ST_GEN_CHECK] = "gen_check",
-	[ST_COHERENCE] = "coherence",
+	[ST_COHERENCE] = "coherence", [ST_DAMAGE] = "damage",
 };
 
 const char *fz_stat_name(unsigned int st)

@@ -10,6 +10,8 @@
 #include <drm/drm_fourcc.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -262,11 +264,15 @@ static void fz_query_judge(struct fz_thread *t, struct fz_inst *in, const struct
 	struct vfio_device_gfx_plane_info out = { 0 };
 	int expect = fz_query_refused(in, argsz, flags, type) ? EINVAL : 0;
 	size_t need = argsz >= sizeof(out) ? sizeof(out) : FZ_QUERY_MINSZ, written, i;
+	size_t touched = expect || (flags & VFIO_GFX_PLANE_TYPE_PROBE) ? 12 : need;
 	const char *bad;
 
+	/* an answer also reads the damage header that argsz covers */
+	if (touched == need && argsz >= VGPU_GFX_DAMAGE_OFFSET + sizeof(struct vgpu_gfx_damage))
+		touched = VGPU_GFX_DAMAGE_OFFSET + sizeof(struct vgpu_gfx_damage);
 	if (err == EFAULT) {
 		/* the kernel reads 12 bytes to decide, writes need bytes to answer */
-		if (b->valid >= (expect || (flags & VFIO_GFX_PLANE_TYPE_PROBE) ? 12 : need))
+		if (b->valid >= touched)
 			fz_finding(t, "query-efault", "QUERY argsz %u flags %#x: EFAULT with %zu bytes of %s accessible",
 				   argsz, flags, b->valid, b->desc);
 		return;
@@ -325,6 +331,9 @@ void op_query(struct fz_thread *t, struct fz_inst *in)
 		n = b.valid < sizeof(before) ? b.valid : sizeof(before);
 		fz_fill(t, before, n);
 		memcpy(before, &q, n < sizeof(q) ? n : sizeof(q));
+		/* no damage request in what follows the plane info: op_damage's */
+		if (n > offsetof(struct vgpu_dq, dmg.flags))
+			before[offsetof(struct vgpu_dq, dmg.flags)] &= ~VGPU_GFX_DAMAGE_REQUEST;
 		if (fz_guarded_copy(t, b.p, before, n))
 			n = 0;
 	}
@@ -376,4 +385,76 @@ void op_get_dmabuf(struct fz_thread *t, struct fz_inst *in)
 		fz_buf_keep(t, in, fd, 0, id);
 	else
 		close(fd);
+}
+
+/* Is a damage answer of @q (the request was valid) what the uapi says? */
+static const char *fz_damage_bad(const struct vgpu_dq *q, uint32_t room)
+{
+	const struct vgpu_gfx_damage *d = &q->dmg;
+	uint32_t i;
+
+	if (!(d->flags & VGPU_GFX_DAMAGE_ANSWERED) ||
+	    (d->flags & ~(VGPU_GFX_DAMAGE_REQUEST | VGPU_GFX_DAMAGE_ANSWERED |
+			  VGPU_GFX_DAMAGE_FULL)))
+		return "flags";
+	if (!d->token)
+		return "token 0";
+	if (d->page_size != FZ_PAGE || d->page_offset >= FZ_PAGE)
+		return "page size or offset";
+	if (d->nr_bits > (uint64_t)room * 8 && !(d->flags & VGPU_GFX_DAMAGE_FULL))
+		return "more bits than room, and not full";
+	if (d->flags & VGPU_GFX_DAMAGE_FULL)
+		return NULL;
+	for (i = d->nr_bits; i < room * 8 && i % 64; i++)
+		if (vgpu_dq_bit(q, i))
+			return "a bit past nr_bits";
+	return NULL;
+}
+
+/* QUERY with the damage extension: any token, flags and sizes. */
+void op_damage(struct fz_thread *t, struct fz_inst *in)
+{
+	static const uint64_t rooms[] = { 0, 8, 12, 64, 256, 1024, 8192, 8200 };
+	const uint64_t tokens[] = {
+		0, t->damage_token[in->idx], t->damage_token[in->idx],
+		t->damage_token[in->idx] + 1, t->damage_token[in->idx] - 1, ~0ULL,
+	};
+	struct vgpu_dq *q = (struct vgpu_dq *)t->scratch;
+	uint32_t room = fz_pick(t, rooms, ARRAY_SIZE(rooms)), argsz, type;
+	bool valid;
+	int err;
+
+	_Static_assert(sizeof(struct vgpu_dq) <= FZ_SCRATCH, "scratch holds a damage query");
+	type = fz_chance(t, 80) ? VGPU_PLANE_PRIMARY : VGPU_PLANE_CURSOR;
+	argsz = fz_chance(t, 90) ? sizeof(*q) : fz_below(t, sizeof(*q) + 64);
+	memset(q, 0, offsetof(struct vgpu_dq, bitmap));
+	q->dmg.token = fz_pick(t, tokens, ARRAY_SIZE(tokens));
+	q->dmg.flags = VGPU_GFX_DAMAGE_REQUEST;
+	q->dmg.bitmap_size = room;
+	if (fz_chance(t, 5))
+		q->dmg.flags |= fz_u32(t);
+	if (fz_chance(t, 5))
+		q->dmg.reserved = fz_u32(t);
+	valid = argsz >= VGPU_GFX_DAMAGE_OFFSET + sizeof(q->dmg) &&
+		q->dmg.flags == VGPU_GFX_DAMAGE_REQUEST && !q->dmg.reserved && !(room % 8) &&
+		room <= argsz - VGPU_GFX_DAMAGE_OFFSET - sizeof(q->dmg);
+	q->info.argsz = argsz;
+	q->info.flags = in->region ? VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
+	q->info.drm_plane_type = type;
+	err = fz_errno(ioctl(fz_inst_fd(t, in), VFIO_DEVICE_QUERY_GFX_PLANE, q));
+	fz_count(t, ST_DAMAGE, err);
+	fz_note(t, "damage QUERY(argsz %u type %u token %#llx room %u) = %s", argsz, type,
+		(unsigned long long)q->dmg.token, room, fz_res_name(err));
+	if (err && !fz_err_documented(err))
+		fz_finding(t, "damage-errno", "damage QUERY: undocumented error %s",
+			   fz_res_name(err));
+	else if (!err && !valid && argsz >= VGPU_GFX_DAMAGE_OFFSET + sizeof(q->dmg) &&
+		 (q->dmg.flags & VGPU_GFX_DAMAGE_REQUEST))
+		fz_finding(t, "damage-invalid", "a bad damage request succeeded");
+	else if (!err && valid && fz_damage_bad(q, room))
+		fz_finding(t, "damage-answer", "damage answer: %s", fz_damage_bad(q, room));
+	else if (valid && err && err != ENOMEM)
+		fz_finding(t, "damage-refused", "a valid damage request: %s", fz_res_name(err));
+	if (!err && valid)
+		t->damage_token[in->idx] = q->dmg.token;
 }
