@@ -52,6 +52,9 @@ struct vgpu_vram_chunk {
 	unsigned int pins;
 };
 
+#define VGPU_VRAM_TRACK_MAPS	3
+#define VGPU_VRAM_RECHECK	4	/* every 4th collection re-arms all */
+
 /**
  * struct vgpu_vram_track - which pages of video memory were written
  * @lock: taken for reading by everything that makes a page writable or
@@ -62,8 +65,12 @@ struct vgpu_vram_chunk {
  * @epochs: per page, the epoch of its last recorded write; NULL while
  *	tracking is off (it is switched on by the first collection, for the
  *	rest of the object's life)
- * @written: per page, a write was recorded in the current epoch (so the
- *	page may be mapped writable and is re-armed at the next collection)
+ * @maps: the bitmaps below, one bit per page
+ * @written: a write was recorded in the current epoch (so the page may
+ *	be mapped writable); the next collection re-arms it, unless it is
+ *	in @before as well
+ * @before: a write was recorded in the epoch before
+ * @keep: the collection's scratch: pages it leaves writable
  * @epoch: the current epoch, from 1; a collection starts the next one
  * @base: tokens of this object are @base + an epoch; unique per object
  * @rearm: zaps mappings of a video memory range that are not on @file
@@ -73,7 +80,14 @@ struct vgpu_vram_chunk {
 struct vgpu_vram_track {
 	struct rw_semaphore lock;	/* see above */
 	u32 *epochs;
-	unsigned long *written;
+	union {
+		unsigned long *maps[VGPU_VRAM_TRACK_MAPS];
+		struct {
+			unsigned long *written;
+			unsigned long *before;
+			unsigned long *keep;
+		};
+	};
 	u32 epoch;
 	u64 base;
 	void (*rearm)(void *arg, u64 pos, u64 len);

@@ -15,6 +15,7 @@
  * dma-buf covering it is released, and until then they count against the
  * vendor's budget (budget.c).
  */
+#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -80,6 +81,7 @@ struct vgpu_vram *vgpu_vram_create(u64 size, struct vgpu_vram_budget *budget)
 	}
 	return vram;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_vram_create);
 
 /* Free a piece's memory; it reads as unpopulated afterwards. */
 static void vgpu_vram_free_chunk(struct vgpu_vram_chunk *c)
@@ -106,7 +108,8 @@ static void vgpu_vram_release(struct kref *ref)
 		vgpu_vram_free_chunk(&vram->chunks[i]);
 	vgpu_vram_fs_put(vram->file);
 	kvfree(vram->track.epochs);
-	bitmap_free(vram->track.written);
+	for (i = 0; i < VGPU_VRAM_TRACK_MAPS; i++)
+		bitmap_free(vram->track.maps[i]);
 	if (vram->budget) {
 		if (vram->charged)
 			vgpu_vram_budget_retain(vram->budget, -(s64)vram->charged);
@@ -136,6 +139,7 @@ void vgpu_vram_put(struct vgpu_vram *vram)
 	if (vram)
 		kref_put(&vram->ref, vgpu_vram_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_vram_put);
 
 /**
  * vgpu_vram_size() - size of video memory
@@ -342,6 +346,7 @@ void vgpu_vram_written(struct vgpu_vram *vram, u64 pos, u64 len)
 	vgpu_vram_written_locked(vram, pos, len);
 	up_read(&vram->track.lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_vram_written);
 
 /**
  * vgpu_vram_get_pages() - the pages behind a range of video memory

@@ -9,9 +9,10 @@
  * piece that is one compound page at a 2 MiB aligned address is mapped
  * with a single PMD.
  *
- * Every mapping is moved onto the video memory's own file (vram_fs.c),
- * with its page offset the video memory offset, so write tracking
- * (vram_track.c) can zap a page in all of them at once. Having a
+ * Every writable mapping is moved onto the video memory's own file
+ * (vram_fs.c), with its page offset the video memory offset, so write
+ * tracking (vram_track.c) can zap a page in all of them at once; read-only
+ * mappings stay read-only and need no re-arming. Having a
  * pfn_mkwrite callback makes the kernel map shared writable VMAs
  * read-only by default. While tracking is off, faults map writable what
  * the VMA may write, as before. Once it is on, a write fault records its
@@ -37,6 +38,7 @@ struct vgpu_vram_map {
 	refcount_t ref;
 	struct vgpu_vram *vram;
 	struct file *owner;	/* the device file or dma-buf mmap() was called on */
+	u64 base;	/* 0 for mappings moved onto the video memory's file */
 	u64 start;	/* first video memory byte the mapping may reach */
 	u64 end;	/* one past the last */
 };
@@ -44,8 +46,10 @@ struct vgpu_vram_map {
 static u64 vgpu_vram_fault_pos(struct vm_fault *vmf, unsigned long addr)
 {
 	struct vm_area_struct *vma = vmf->vma;
+	struct vgpu_vram_map *map = vma->vm_private_data;
 
-	return ((u64)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+	return map->base + ((u64)vma->vm_pgoff << PAGE_SHIFT) +
+	       (addr - vma->vm_start);
 }
 
 /*
@@ -63,6 +67,46 @@ static pgprot_t vgpu_vram_prot(struct vm_area_struct *vma, bool write)
 	return vm_get_page_prot(flags);
 }
 
+/*
+ * Pages a sequential writer gets with its fault: a tracked write fault
+ * costs the guest several microseconds, a page's worth of copying a small
+ * fraction of that.
+ */
+#define VGPU_VRAM_WRITE_AHEAD	7
+
+/*
+ * A tracked write to @pos right after n pages written in this epoch is a
+ * sequential writer: as many pages after it, up to VGPU_VRAM_WRITE_AHEAD,
+ * of the piece (below @end) are recorded as written and mapped writable
+ * with it, so it faults once per 32 KiB instead of once per page once it
+ * got going, and a short run is not rounded up much. If it stops short
+ * they are reported as damage all the same: damage may be more than what
+ * was written, never less.
+ */
+static void vgpu_vram_write_ahead(struct vgpu_vram *vram, struct vm_fault *vmf,
+				  struct vgpu_vram_chunk *c, u64 pos, u64 end)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = (vmf->address & PAGE_MASK) + PAGE_SIZE;
+	unsigned long page = pos >> PAGE_SHIFT;
+	pgprot_t prot = vgpu_vram_prot(vma, true);
+	unsigned int i, n;
+
+	for (n = 0; n < VGPU_VRAM_WRITE_AHEAD && n < page; n++)
+		if (!test_bit(page - 1 - n, vram->track.written))
+			break;
+	for (i = 1; i <= n; i++, addr += PAGE_SIZE) {
+		u64 q = pos + ((u64)i << PAGE_SHIFT);
+
+		if (q >= end || addr >= vma->vm_end)
+			break;
+		vgpu_vram_written_locked(vram, q, PAGE_SIZE);
+		if (vmf_insert_pfn_prot(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, q)),
+					prot) != VM_FAULT_NOPAGE)
+			break;
+	}
+}
+
 /**
  * vgpu_vram_insert() - map the faulting page and the rest of its 2 MiB
  *	piece that the VMA covers
@@ -75,7 +119,8 @@ static pgprot_t vgpu_vram_prot(struct vm_area_struct *vma, bool write)
  * distances from the faulting address, so a VMA at any address - however
  * low, however misaligned against the piece - maps exactly its own part.
  * With write tracking on, a write fault records its page and maps it
- * alone, writable; a read fault maps the piece read-only.
+ * writable, with the next few of a sequential writer; a read fault maps
+ * the piece read-only.
  *
  * Context: page fault handler; takes the tracking lock for reading.
  * Return: the fault result for the faulting page.
@@ -112,9 +157,13 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 	 */
 	ret = vmf_insert_pfn_prot(vma, fault, page_to_pfn(vgpu_vram_chunk_page(c, pos)),
 				  vgpu_vram_prot(vma, write || !tracked));
-	/* a tracked writer faults page by page anyway: map nothing else */
-	if (ret != VM_FAULT_NOPAGE || (tracked && write))
+	if (ret != VM_FAULT_NOPAGE)
 		goto out;
+	/* a tracked writer faults page by page: only what it writes next */
+	if (tracked && write) {
+		vgpu_vram_write_ahead(vram, vmf, c, pos, cend);
+		goto out;
+	}
 	/* bytes of the piece before and after the fault that the VMA covers */
 	back = min_t(u64, pos - cstart, fault - vma->vm_start);
 	ahead = min_t(u64, cend - pos, vma->vm_end - fault);
@@ -328,8 +377,10 @@ static struct file *vgpu_vram_file(struct vgpu_vram *vram)
  *
  * A 2 MiB piece that is one compound page and sits at a 2 MiB aligned
  * address is mapped with one PMD on first touch. The VMA cannot grow
- * (VM_DONTEXPAND). It is moved onto @vram's file, with the page offset
- * of @offset, and holds the file it was made on.
+ * (VM_DONTEXPAND). A writable mapping is moved onto @vram's file, with
+ * the page offset of @offset, where write tracking can zap it; a
+ * read-only one cannot be made writable later (mprotect() fails). Either
+ * holds the file it was made on.
  *
  * Context: process context, mmap lock held for writing.
  * Return: 0, -EINVAL for a private, misaligned or out-of-range mapping,
@@ -356,6 +407,13 @@ int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 		return -ENOMEM;
 
 	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	/*
+	 * A read-only mapping stays so: it never has a writable entry, so
+	 * write tracking never has to re-arm (zap) it, and a consumer reading
+	 * frames keeps its mapping.
+	 */
+	if (!(vma->vm_flags & VM_WRITE))
+		vm_flags_clear(vma, VM_MAYWRITE);
 	if (prefault) {
 		/* on failure the caller's mmap fails and unmaps what we mapped */
 		ret = vgpu_vram_prefault(vram, vma, offset);
@@ -372,9 +430,13 @@ int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 	map->owner = get_file(vma->vm_file);
 	map->start = offset;
 	map->end = offset + len;
-
-	vma_set_file(vma, file);
-	vma->vm_pgoff = offset >> PAGE_SHIFT;
+	if (vma->vm_flags & VM_WRITE) {
+		vma_set_file(vma, file);
+		vma->vm_pgoff = offset >> PAGE_SHIFT;
+	} else {
+		/* u64 arithmetic wraps; base + vm_pgoff * PAGE_SIZE == offset */
+		map->base = offset - ((u64)vma->vm_pgoff << PAGE_SHIFT);
+	}
 	vma->vm_private_data = map;
 	vma->vm_ops = &vgpu_vram_vm_ops;
 	return 0;

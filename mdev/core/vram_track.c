@@ -21,10 +21,14 @@
  *
  * Recording and mapping writable happen under the tracking lock held for
  * reading, a collection holds it for writing: a page is never writable
- * with an older epoch than the last collection re-armed. Tracking costs
+ * with an older epoch than the last collection re-armed. Pages written in
+ * two epochs in a row are not re-armed but count as written in the next
+ * one as well (the guest keeps drawing there), and every 4th collection
+ * re-arms them too: damage may be more than what was written, never less. Tracking costs
  * nothing until the first collection switches it on; that one answers
  * "everything" and zaps all mappings of the object.
  */
+#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -64,64 +68,113 @@ void vgpu_vram_set_rearm(struct vgpu_vram *vram,
 	up_write(&vram->track.lock);
 }
 
+static void vgpu_vram_track_free(u32 *epochs, unsigned long **maps)
+{
+	unsigned int i;
+
+	kvfree(epochs);
+	for (i = 0; i < VGPU_VRAM_TRACK_MAPS; i++)
+		bitmap_free(maps[i]);
+}
+
 /* Switch tracking on, or see that it is on; 0 or -ENOMEM. */
 static int vgpu_vram_track_start(struct vgpu_vram *vram, bool *started)
 {
 	struct vgpu_vram_track *t = &vram->track;
 	unsigned long nr = vram->size >> PAGE_SHIFT;
-	unsigned long *written;
+	unsigned long *maps[VGPU_VRAM_TRACK_MAPS];
+	bool failed = false;
+	unsigned int i;
 	u32 *epochs;
 
 	*started = false;
 	if (READ_ONCE(t->epochs))
 		return 0;
 	epochs = kvcalloc(nr, sizeof(*epochs), GFP_KERNEL_ACCOUNT);
-	written = bitmap_zalloc(nr, GFP_KERNEL_ACCOUNT);
-	if (!epochs || !written) {
-		kvfree(epochs);
-		bitmap_free(written);
+	for (i = 0; i < VGPU_VRAM_TRACK_MAPS; i++) {
+		maps[i] = bitmap_zalloc(nr, GFP_KERNEL_ACCOUNT);
+		failed |= !maps[i];
+	}
+	if (!epochs || failed) {
+		vgpu_vram_track_free(epochs, maps);
 		return -ENOMEM;
 	}
 	down_write(&t->lock);
 	if (!t->epochs) {
 		t->epochs = epochs;
-		t->written = written;
+		memcpy(t->maps, maps, sizeof(maps));
 		t->epoch = 1;
 		epochs = NULL;
-		written = NULL;
+		memset(maps, 0, sizeof(maps));
 		/* what is writable now was never recorded */
 		vgpu_vram_zap(vram, 0, vram->size);
 		*started = true;
 	}
 	up_write(&t->lock);
-	kvfree(epochs);
-	bitmap_free(written);
+	vgpu_vram_track_free(epochs, maps);
 	return 0;
 }
 
-/* End the epoch: re-arm the pages recorded in it; true if it started over. */
+/*
+ * Pages between two runs to re-arm that are zapped with them rather than
+ * zapping the runs apart: a zap costs a TLB flush (an IPI per CPU the mm
+ * ran on), refaulting a page that did not need it much less.
+ */
+#define VGPU_VRAM_ZAP_GAP	32
+
+/*
+ * Re-arm the pages recorded in the ending epoch, but those recorded in
+ * the one before as well: a page the guest keeps writing would fault
+ * again at once, so it stays writable and counts as written in the new
+ * epoch too. Every VGPU_VRAM_RECHECK-th epoch re-arms them all, to see
+ * which are still being written.
+ */
+static void vgpu_vram_rearm(struct vgpu_vram *vram)
+{
+	struct vgpu_vram_track *t = &vram->track;
+	unsigned long nr = vram->size >> PAGE_SHIFT, p, run = 0, len = 0;
+	bool recheck = !(t->epoch % VGPU_VRAM_RECHECK);
+
+	bitmap_zero(t->keep, nr);
+	for_each_set_bit(p, t->written, nr) {
+		if (!recheck && test_bit(p, t->before)) {
+			__set_bit(p, t->keep);
+			continue;
+		}
+		/* one zap across small gaps: each zap flushes TLBs */
+		if (len && p - (run + len) <= VGPU_VRAM_ZAP_GAP) {
+			len = p - run + 1;
+			continue;
+		}
+		if (len)
+			vgpu_vram_zap(vram, (u64)run << PAGE_SHIFT, (u64)len << PAGE_SHIFT);
+		run = p;
+		len = 1;
+	}
+	if (len)
+		vgpu_vram_zap(vram, (u64)run << PAGE_SHIFT, (u64)len << PAGE_SHIFT);
+	bitmap_copy(t->before, t->written, nr);
+	bitmap_copy(t->written, t->keep, nr);
+}
+
+/* End the epoch (vgpu_vram_rearm()); true if the epochs started over. */
 static bool vgpu_vram_next_epoch(struct vgpu_vram *vram)
 {
 	struct vgpu_vram_track *t = &vram->track;
-	unsigned long nr = vram->size >> PAGE_SHIFT;
-	unsigned long start, end = 0;
+	unsigned long nr = vram->size >> PAGE_SHIFT, p;
 
 	lockdep_assert_held_write(&t->lock);
-	for (;;) {
-		start = find_next_bit(t->written, nr, end);
-		if (start >= nr)
-			break;
-		end = find_next_zero_bit(t->written, nr, start);
-		vgpu_vram_zap(vram, (u64)start << PAGE_SHIFT,
-			      (u64)(end - start) << PAGE_SHIFT);
-	}
-	bitmap_zero(t->written, nr);
+	vgpu_vram_rearm(vram);
 	if (t->epoch < U32_MAX) {
 		t->epoch++;
+		for_each_set_bit(p, t->written, nr)
+			t->epochs[p] = t->epoch;
 		return false;
 	}
 	/* out of epochs (years of collections): start over, tokens unknown */
 	memset(t->epochs, 0, nr * sizeof(*t->epochs));
+	bitmap_zero(t->written, nr);
+	bitmap_zero(t->before, nr);
 	t->epoch = 1;
 	t->base += BIT_ULL(32);
 	vgpu_vram_zap(vram, 0, vram->size);
@@ -167,3 +220,4 @@ int vgpu_vram_collect(struct vgpu_vram *vram, struct vgpu_vram_damage *d)
 	up_write(&t->lock);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vgpu_vram_collect);

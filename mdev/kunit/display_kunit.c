@@ -430,4 +430,4 @@ kunit_test_suites(&layout_suite);
 MODULE_IMPORT_NS(VGPU_DISPLAY_NS);
 MODULE_IMPORT_NS(VGPU_NS(EXPORTED_FOR_KUNIT_TESTING));
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests of vgpu_display: layout cache, EDID and region table");
+MODULE_DESCRIPTION("KUnit tests of vgpu_display: layout cache, EDID, region table and write tracking");

@@ -88,8 +88,12 @@
  *
  * Damage is about bytes of video memory, whoever wrote them: the guest
  * through the VMM's mapping, or the host through a region, a dma-buf mmap
- * or pwrite. A consumer also copies the whole plane when the generation
- * (see above) changed, since the pixels then moved under it.
+ * or pwrite. It may say more than was written, never less: a page written
+ * in two answers' time in a row stays writable and is reported for up to
+ * four more answers, and a writer going through pages in order gets the
+ * next few pages (up to 28 KiB) with each fault, reported with it. A
+ * consumer also copies the whole plane when the generation (see above)
+ * changed, since the pixels then moved under it.
  */
 #define VGPU_GFX_DAMAGE_OFFSET		64
 
