@@ -330,15 +330,19 @@ deb:
 .PHONY: deb
 
 # The Debian packages in the test VM: make deb, dpkg -i in the VM's
-# overlay, DKMS builds for the VM's kernel, then T= selftest programs
-# (default: selftests/packages_test.sh's list) against what was installed.
+# overlay, DKMS builds for the VM's kernel, then for 6.1 when its headers
+# are installed (a kernel upgrade), then T= selftest programs (default:
+# selftests/packages_test.sh's list) against what was installed.
 check-packages:
 	scripts/deps.sh
 	$(MAKE) all
 	$(MAKE) deb
+	scripts/matrix-kernel.sh --headers-debs 6.1 >/dev/null
 	@rm -rf $(VM_OUT)-packages
-	@status=0; scripts/vm-run -o $(VM_OUT)-packages -m 2048 -t 2400 $(VM_ARGS) \
-		--env VGPU_KMODROOT=$(VGPU_KMODROOT) -- selftests/packages_test.sh build/deb $(T) || \
+	@status=0; scripts/vm-run -o $(VM_OUT)-packages -m 2048 -t 3000 $(VM_ARGS) \
+		--env VGPU_KMODROOT=$(VGPU_KMODROOT) \
+		--env VGPU_UPGRADE_DEBS=$$(scripts/matrix-kernel.sh --headers-debs 6.1) \
+		-- selftests/packages_test.sh build/deb $(T) || \
 		status=$$?; \
 	  scripts/test-summary $(VM_OUT)-packages/output.log $(VM_OUT)-packages/findings.tests $$status
 

@@ -12,9 +12,15 @@
 # a private apt configuration under the cache.
 #
 # Usage: scripts/matrix-kernel.sh KERNEL
+#        scripts/matrix-kernel.sh --headers-debs 6.1
 #   KERNEL  6.1   Debian 12's default (bookworm main, 6.1.0-N)
 #           6.12  the cached kernel of scripts/deps.sh (make check's)
 #           7.3   the newest Debian kernel (trixie-backports, 7.3.N+deb13)
+#   --headers-debs 6.1  instead, download the .debs that install 6.1's
+#           headers (linux-headers-6.1.0-N-amd64, its -common, linux-kbuild-6.1
+#           and linux-compiler-gcc-12-x86) into the kernel's directory, for a
+#           kernel upgrade inside the test VM (selftests/packages_test.sh),
+#           and print their directory
 #
 # Debian 13 builds its kbuild programs (fixdep, modpost, objtool, ...)
 # against glibc 2.38; on a Debian 12 host they do not run, so for 7.3 they
@@ -27,7 +33,9 @@ MIRROR=http://deb.debian.org/debian
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 log() { printf 'matrix-kernel: %s\n' "$*" >&2; }
 die() { printf 'matrix-kernel: error: %s\n' "$*" >&2; exit 1; }
-[ $# = 1 ] || { echo "usage: scripts/matrix-kernel.sh 6.1|6.12|7.3" >&2; exit 2; }
+headers_debs=0
+[ "${1:-}" = --headers-debs ] && { headers_debs=1; shift; }
+[ $# = 1 ] || { echo "usage: scripts/matrix-kernel.sh [--headers-debs] 6.1|6.12|7.3" >&2; exit 2; }
 series=$1
 
 APT=$CACHE/apt-other
@@ -179,8 +187,33 @@ EOT
 	mv "$1/kernel.mk.tmp" "$1/kernel.mk"
 }
 
+# The .debs themselves, kept (fetch unpacks and drops them): dpkg -i in
+# the VM installs them as an upgrade would.
+fetch_debs() {	# fetch_debs <dir> <package>...
+	local dir=$1
+	shift
+	[ -f "$dir/.complete" ] && { echo "$dir"; return 0; }
+	log "downloading $* into $dir"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && apt-get "${apt_opts[@]}" download -qq "$@" </dev/null >&2) ||
+		die "apt-get download failed: $*"
+	touch "$dir/.complete"
+	echo "$dir"
+}
+
 main() {
 	local abi kver dir
+	if [ "$headers_debs" = 1 ]; then
+		[ "$series" = 6.1 ] || die "--headers-debs: only 6.1 (the host's toolchain builds for it)"
+		apt_private
+		abi=$(resolve_abi 'linux-image-\(6\.1\.0-[0-9]*\)-amd64-unsigned' \
+				  'linux-headers-\(6\.1\.0-[0-9]*\)-amd64')
+		[ -n "$abi" ] || die "no linux-headers-6.1.0-N-amd64 in bookworm"
+		fetch_debs "$CACHE/kmatrix/6.1/$abi/headers-debs" "linux-headers-$abi-amd64" \
+			"linux-headers-$abi-common" linux-kbuild-6.1 linux-compiler-gcc-12-x86
+		return
+	fi
 	case $series in
 	6.12)
 		[ -f "$CACHE/config.mk" ] || die "run 'make deps' first"

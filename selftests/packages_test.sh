@@ -10,14 +10,17 @@
 # selftest programs against the DKMS-built modules, the packaged tools and
 # the packaged library: the tree's tools and libvgpu.so.0 are replaced by
 # links to the installed ones (in the overlay only), and VGPU_KO_DIR points
-# at DKMS's modules, uncompressed.
+# at DKMS's modules, uncompressed. Before those programs, a kernel upgrade:
+# the headers of a second kernel installed with dpkg -i must make DKMS's
+# kernel hook build and install the modules for that kernel too.
 #
 # Usage: selftests/packages_test.sh DEBDIR [PROGRAM...]
 #   DEBDIR   the directory with the .debs (build/deb)
 #   PROGRAM  selftest programs to run after the package checks (default
 #            below); each is run by run_tests.sh
 # Environment: VGPU_KMODROOT, the cached kernel's root (the headers are
-# there: scripts/deps.sh).
+# there: scripts/deps.sh); VGPU_UPGRADE_DEBS, a directory with the .debs
+# of a second kernel's headers (scripts/matrix-kernel.sh --headers-debs 6.1).
 # Prints KTAP: the package checks as the program "packages", then each
 # program's own. Exit status 1 if anything failed.
 set -euo pipefail
@@ -129,6 +132,52 @@ EOF
 	modprobe -r vgpu_bochs vgpu_display
 }
 
+# A kernel upgrade as apt does it: the headers of a second kernel installed
+# with dpkg. Their postinst runs /etc/kernel/header_postinst.d/dkms, which
+# must build and install our modules for that kernel (dkms autoinstall).
+upgrade_headers() {
+	local d=${VGPU_UPGRADE_DEBS:-} f
+	for f in "$d"/linux-headers-*-amd64_*.deb; do break; done
+	if [ -z "$d" ] || [ ! -f "$f" ]; then
+		echo "VGPU_UPGRADE_DEBS ($d) has no linux-headers .deb"
+		return 1
+	fi
+	kver2=${f##*/linux-headers-}
+	kver2=${kver2%%_*}
+	echo "second kernel: $kver2"
+	[ "$kver2" != "$kver" ] || { echo "the second kernel is the running one"; return 1; }
+	if dkms status vgpu-display | grep "$kver2"; then
+		echo "already built for $kver2 before its headers were installed"
+		return 1
+	fi
+	test -x /etc/kernel/header_postinst.d/dkms
+	DEBIAN_FRONTEND=noninteractive dpkg -i "$d"/*.deb | tee "$work/upgrade.log"
+	# the hook's own words: the build below was its doing
+	grep "autoinstall for kernel: $kver2" "$work/upgrade.log"
+}
+
+# DKMS built for both kernels, and each module is built for its kernel.
+vermagic_is() {	# vermagic_is <kver> <module file>
+	local v
+	v=$(modinfo -F vermagic "$2")
+	echo "$2: $v"
+	case $v in "$1 "*) ;; *) return 1 ;; esac
+}
+dkms_rebuilt() {
+	local k m f st
+	# not piped into grep -q: with pipefail, dkms's SIGPIPE would fail it
+	st=$(dkms status vgpu-display)
+	echo "$st"
+	for k in "$kver" "$kver2"; do
+		grep -q "$k, x86_64: installed" <<< "$st" || { echo "not installed for $k"; return 1; }
+		for m in vgpu_display vgpu_bochs; do
+			for f in "/lib/modules/$k/updates/dkms/$m.ko"*; do break; done
+			[ -f "$f" ] || { echo "no $m for $k"; return 1; }
+			vermagic_is "$k" "$f" || return 1
+		done
+	done
+}
+
 # From here on the tree's selftests see only what the packages installed.
 use_packages() {
 	local f m t
@@ -160,13 +209,16 @@ use_packages() {
 }
 
 echo "# selftest: packages"
-echo "1..6"
+echo "1..8"
+kver2=
 run headers headers
 run install install_debs
 run dkms_built dkms_built
 run modprobe modprobe_dkms
 run pkgconfig pkgconfig_program
 run use_packages use_packages
+run upgrade_headers upgrade_headers
+run dkms_rebuilt dkms_rebuilt
 
 # Without the packages the programs would test nothing of them.
 if [ "$rc" != 0 ]; then
