@@ -123,6 +123,8 @@ static int vgpu_bochs_init_dev(struct vfio_device *vdev)
 		.region_size = PAGE_ALIGN((u64)vb->type->max_width *
 					  vb->type->max_height * 4),
 		.pci_vendor = VGPU_BOCHS_PCI_VENDOR,
+		.state_size = vgpu_bochs_state_size,
+		.state_version = VGPU_BOCHS_STATE_VERSION,
 	};
 	/* reserves the instance's video memory in the budget */
 	ret = vgpu_display_create(&vb->core, &vgpu_bochs_display_ops, vb, &config);
@@ -312,7 +314,7 @@ static long vgpu_bochs_ioctl_reset(struct vgpu_bochs *vb)
 	vgpu_bochs_cfg_init(vb);
 	vgpu_bochs_mmio_reset(vb);
 	mutex_unlock(&vb->lock);
-	vgpu_display_regs_changed(vb->core.display);
+	vgpu_display_reset(vb->core.display);
 	return 0;
 }
 

@@ -120,4 +120,6 @@ EXPORT_SYMBOL_IF_KUNIT(vgpu_bochs_decode);
 
 const struct vgpu_display_ops vgpu_bochs_display_ops = {
 	.decode = vgpu_bochs_decode,
+	.save = vgpu_bochs_save,
+	.load = vgpu_bochs_load,
 };

@@ -106,6 +106,12 @@ void vgpu_bochs_mmio_write(struct vgpu_bochs *vb, unsigned int pos,
 
 /* plane.c */
 extern const struct vgpu_display_ops vgpu_bochs_display_ops;
+
+/* state.c */
+extern const u32 vgpu_bochs_state_size;
+#define VGPU_BOCHS_STATE_VERSION	1
+int vgpu_bochs_save(struct vgpu_display *disp, void *buf);
+int vgpu_bochs_load(struct vgpu_display *disp, const void *buf);
 #if IS_ENABLED(CONFIG_KUNIT)
 void vgpu_bochs_decode(struct vgpu_display *disp, unsigned int plane_type,
 		       struct vgpu_plane_desc *desc);

@@ -60,7 +60,8 @@ int vgpu_display_create(struct vgpu_device *vgdev, const struct vgpu_display_ops
 	struct vgpu_display *disp;
 	int ret;
 
-	if (!ops || !ops->decode || !vgpu_display_config_ok(config))
+	if (!ops || !ops->decode || !vgpu_display_config_ok(config) ||
+	    !ops->save != !ops->load || config->state_size > SZ_64K)
 		return -EINVAL;
 	disp = kzalloc(sizeof(*disp), GFP_KERNEL_ACCOUNT);
 	if (!disp)
@@ -91,6 +92,8 @@ int vgpu_display_create(struct vgpu_device *vgdev, const struct vgpu_display_ops
 		ret = PTR_ERR(disp->stats);
 		goto err_planes;
 	}
+	disp->ops = ops;
+	vgpu_migration_init(disp, vdev);
 	vgdev->display = disp;
 	return 0;
 
@@ -121,6 +124,7 @@ void vgpu_display_destroy(struct vgpu_display *disp)
 {
 	vgpu_stats_destroy(disp->stats);
 	vgpu_display_close(disp);
+	vgpu_migration_destroy(disp);
 	vgpu_planes_destroy(&disp->planes);
 	vgpu_plane_region_destroy(&disp->plane_region);
 	vgpu_layouts_put(disp->layouts);
@@ -158,6 +162,23 @@ void vgpu_display_regs_changed(struct vgpu_display *disp)
 EXPORT_SYMBOL_NS_GPL(vgpu_display_regs_changed, VGPU_DISPLAY_NS);
 
 /**
+ * vgpu_display_reset() - the VMM reset the device (VFIO_DEVICE_RESET)
+ * @disp: the display
+ *
+ * Call from the reset ioctl after resetting your registers: the planes are
+ * decoded again, and a migration in progress ends (the device is RUNNING
+ * again, which is also the way out of the ERROR state).
+ *
+ * Context: process context.
+ */
+void vgpu_display_reset(struct vgpu_display *disp)
+{
+	vgpu_migration_reset(disp);
+	vgpu_planes_changed(&disp->planes);
+}
+EXPORT_SYMBOL_NS_GPL(vgpu_display_reset, VGPU_DISPLAY_NS);
+
+/**
  * vgpu_display_open() - start an open session
  * @disp: the display
  *
@@ -183,6 +204,7 @@ int vgpu_display_open(struct vgpu_display *disp)
 		return PTR_ERR(vram);
 	disp->vram = vram;
 	disp->regions.vram = vram;
+	vgpu_migration_reset(disp);
 	vgpu_layouts_open(disp->layouts, vram);
 	if (disp->config.mode == VGPU_DISPLAY_REGION) {
 		vgpu_vram_set_rearm(vram, vgpu_plane_region_rearm, &disp->plane_region);
@@ -208,6 +230,8 @@ void vgpu_display_close(struct vgpu_display *disp)
 {
 	struct vgpu_vram *vram = disp->vram;
 
+	/* a migration's data files lose the device before its memory goes */
+	vgpu_migration_reset(disp);
 	vgpu_planes_close(&disp->planes);
 	vgpu_plane_region_close(&disp->plane_region);
 	vgpu_layouts_close(disp->layouts);

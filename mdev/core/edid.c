@@ -254,3 +254,54 @@ int vgpu_edid_add_caps(struct vfio_info_cap *caps)
 
 	return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
 }
+
+/**
+ * vgpu_edid_save() - the monitor the VMM set up, for migration
+ * @edid: state
+ * @size: edid_size
+ * @link_up: the link state
+ * @blob: %VGPU_EDID_MAX_SIZE bytes
+ */
+void vgpu_edid_save(struct vgpu_edid *edid, u32 *size, bool *link_up, u8 *blob)
+{
+	mutex_lock(&edid->lock);
+	*size = edid->size;
+	*link_up = edid->link_up;
+	memcpy(blob, edid->blob, sizeof(edid->blob));
+	mutex_unlock(&edid->lock);
+}
+
+/**
+ * vgpu_edid_restore() - vgpu_edid_save() of another instance
+ * @edid: state
+ * @size: edid_size
+ * @link_up: the link state; up only with a valid blob
+ * @blob: %VGPU_EDID_MAX_SIZE bytes
+ *
+ * Return: 0, or -EINVAL for a state the region's protocol never allows
+ * (too large a size, the link up without a valid EDID).
+ */
+int vgpu_edid_restore(struct vgpu_edid *edid, u32 size, bool link_up, const u8 *blob)
+{
+	struct vgpu_edid *check;
+	int ret = 0;
+
+	if (size > VGPU_EDID_MAX_SIZE)
+		return -EINVAL;
+	check = kmalloc(sizeof(*check), GFP_KERNEL);
+	if (!check)
+		return -ENOMEM;
+	check->size = size;
+	memcpy(check->blob, blob, sizeof(check->blob));
+	if (link_up && !vgpu_edid_blob_valid(check))
+		ret = -EINVAL;
+	kfree(check);
+	if (ret)
+		return ret;
+	mutex_lock(&edid->lock);
+	edid->size = size;
+	edid->link_up = link_up;
+	memcpy(edid->blob, blob, sizeof(edid->blob));
+	mutex_unlock(&edid->lock);
+	return 0;
+}

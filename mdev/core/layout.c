@@ -262,3 +262,31 @@ struct vgpu_layout *vgpu_layout_take(struct vgpu_layouts *ls, u32 id,
 	return l;
 }
 EXPORT_SYMBOL_IF_KUNIT(vgpu_layout_take);
+
+/**
+ * vgpu_layouts_next_id() - the id the next new layout gets, if it is free
+ * @ls: the layouts
+ *
+ * Return: the allocator's next id.
+ */
+u32 vgpu_layouts_next_id(struct vgpu_layouts *ls)
+{
+	u32 id;
+
+	mutex_lock(&ls->lock);
+	id = ls->next_id;
+	mutex_unlock(&ls->lock);
+	return id;
+}
+
+/**
+ * vgpu_layouts_set_next_id() - make the next new layout get @id, if free
+ * @ls: the layouts
+ * @id: the id (a migrated session's)
+ */
+void vgpu_layouts_set_next_id(struct vgpu_layouts *ls, u32 id)
+{
+	mutex_lock(&ls->lock);
+	ls->next_id = id;
+	mutex_unlock(&ls->lock);
+}

@@ -273,3 +273,75 @@ u32 vgpu_planes_generation(struct vgpu_planes *ps)
 	vgpu_plane_snapshot(ps, VGPU_PLANE_PRIMARY, &st);
 	return st.generation;
 }
+
+/**
+ * vgpu_planes_save() - what QUERY reports of each plane, decoded now
+ * @ps: the planes of an open session
+ * @id: per plane type - 1, the dmabuf_id or region_index
+ * @generation: per plane type - 1, the generation
+ *
+ * Context: process context; decodes the planes if registers changed.
+ * Return: 0, or -ENOMEM (no layout could be made).
+ */
+int vgpu_planes_save(struct vgpu_planes *ps, u32 *id, u32 *generation)
+{
+	struct vgpu_plane_state st;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < VGPU_NUM_PLANES; i++) {
+		if (vgpu_plane_stale(ps, i + 1)) {
+			ret = vgpu_plane_update(ps, i + 1);
+			if (ret)
+				return ret;
+		}
+		vgpu_plane_snapshot(ps, i + 1, &st);
+		id[i] = st.id;
+		generation[i] = st.generation;
+	}
+	return 0;
+}
+
+/**
+ * vgpu_planes_restore() - decode the planes of a migrated session with
+ *	the ids and generations its source reported
+ * @ps: the planes of an open session whose registers were just loaded
+ * @id: as vgpu_planes_save() gave them
+ * @generation: as vgpu_planes_save() gave them
+ * @next_id: the source's next layout id
+ *
+ * A dma-buf display makes each plane's layout under the source's id (when
+ * the id is free, as it is in a session nothing queried yet); a region
+ * display's ids follow from the plane regions' state, restored before.
+ *
+ * Context: process context.
+ * Return: 0, -EINVAL for a generation of 0, -ENOMEM.
+ */
+int vgpu_planes_restore(struct vgpu_planes *ps, const u32 *id,
+			const u32 *generation, u32 next_id)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < VGPU_NUM_PLANES; i++)
+		if (!generation[i])
+			return -EINVAL;
+	vgpu_planes_changed(ps);
+	for (i = 0; i < VGPU_NUM_PLANES; i++) {
+		struct vgpu_plane *pl = &ps->plane[i];
+
+		if (!ps->region && id[i])
+			vgpu_layouts_set_next_id(ps->layouts, id[i]);
+		ret = vgpu_plane_update(ps, i + 1);
+		if (ret)
+			return ret;
+		mutex_lock(&ps->lock);
+		write_seqcount_begin(&pl->seq);
+		pl->state.generation = generation[i];
+		write_seqcount_end(&pl->seq);
+		mutex_unlock(&ps->lock);
+	}
+	if (!ps->region)
+		vgpu_layouts_set_next_id(ps->layouts, next_id);
+	return 0;
+}

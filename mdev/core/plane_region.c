@@ -291,3 +291,40 @@ ssize_t vgpu_plane_region_rw(struct vgpu_plane_region *pr, char __user *buf,
 	vgpu_vram_put(vram);
 	return ret;
 }
+
+/**
+ * vgpu_plane_region_save() - which region index reports which stride
+ * @pr: the plane regions
+ * @cur: the index QUERY reports
+ * @stride: the stride each of the two last carried (0: none yet)
+ */
+void vgpu_plane_region_save(struct vgpu_plane_region *pr, u32 *cur, u32 stride[2])
+{
+	mutex_lock(&pr->lock);
+	*cur = pr->cur;
+	stride[0] = pr->stride[0];
+	stride[1] = pr->stride[1];
+	mutex_unlock(&pr->lock);
+}
+
+/**
+ * vgpu_plane_region_restore() - vgpu_plane_region_save() of a migrated
+ *	session, before its planes are decoded
+ * @pr: the plane regions, of an open session
+ * @cur: as saved
+ * @stride: as saved
+ *
+ * Return: 0, or -EINVAL for an index that is not one of the two.
+ */
+int vgpu_plane_region_restore(struct vgpu_plane_region *pr, u32 cur,
+			      const u32 stride[2])
+{
+	if (cur != pr->first && cur != pr->first + 1)
+		return -EINVAL;
+	mutex_lock(&pr->lock);
+	pr->cur = cur;
+	pr->stride[0] = stride[0];
+	pr->stride[1] = stride[1];
+	mutex_unlock(&pr->lock);
+	return 0;
+}

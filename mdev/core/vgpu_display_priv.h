@@ -185,6 +185,7 @@ struct vgpu_vram_damage {
 };
 
 int vgpu_vram_collect(struct vgpu_vram *vram, struct vgpu_vram_damage *d);
+u64 vgpu_vram_populated(struct vgpu_vram *vram);
 struct file *vgpu_vram_fs_file(void);
 void vgpu_vram_fs_put(struct file *file);
 void vgpu_vram_budget_get(struct vgpu_vram_budget *budget);
@@ -197,6 +198,8 @@ bool vgpu_vram_budget_exceeded(struct vgpu_vram_budget *budget);
 ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
 		     u64 pos, bool write);
 int vgpu_edid_add_caps(struct vfio_info_cap *caps);
+void vgpu_edid_save(struct vgpu_edid *edid, u32 *size, bool *link_up, u8 *blob);
+int vgpu_edid_restore(struct vgpu_edid *edid, u32 size, bool link_up, const u8 *blob);
 #if IS_ENABLED(CONFIG_KUNIT)
 bool vgpu_edid_blob_valid(const struct vgpu_edid *edid);
 int vgpu_edid_write_reg(struct vgpu_edid *edid, u64 pos, u32 val);
@@ -286,6 +289,8 @@ struct vgpu_layout *vgpu_layout_find(struct vgpu_layouts *ls,
 struct vgpu_layout *vgpu_layout_take(struct vgpu_layouts *ls, u32 id,
 				     struct vgpu_vram **vram);
 void vgpu_layout_unuse(struct vgpu_layouts *ls, struct vgpu_layout *l);
+u32 vgpu_layouts_next_id(struct vgpu_layouts *ls);
+void vgpu_layouts_set_next_id(struct vgpu_layouts *ls, u32 id);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* static without KUnit; exported for the suites in mdev/kunit */
 extern unsigned int vgpu_max_idle_layouts;
@@ -343,6 +348,9 @@ bool vgpu_plane_region_shows(const struct vgpu_plane_region *pr,
 u32 vgpu_plane_region_update(struct vgpu_plane_region *pr,
 			     const struct vgpu_plane_desc *desc);
 void vgpu_plane_region_rearm(void *arg, u64 pos, u64 len);
+void vgpu_plane_region_save(struct vgpu_plane_region *pr, u32 *cur, u32 stride[2]);
+int vgpu_plane_region_restore(struct vgpu_plane_region *pr, u32 cur,
+			      const u32 stride[2]);
 int vgpu_plane_region_add_caps(struct vgpu_plane_region *pr,
 			       struct vfio_info_cap *caps);
 int vgpu_plane_region_mmap(struct vgpu_plane_region *pr,
@@ -421,6 +429,9 @@ int vgpu_plane_update(struct vgpu_planes *ps, unsigned int type);
 void vgpu_plane_snapshot(struct vgpu_planes *ps, unsigned int type,
 			 struct vgpu_plane_state *st);
 u32 vgpu_planes_generation(struct vgpu_planes *ps);
+int vgpu_planes_save(struct vgpu_planes *ps, u32 *id, u32 *generation);
+int vgpu_planes_restore(struct vgpu_planes *ps, const u32 *id,
+			const u32 *generation, u32 next_id);
 
 static inline void vgpu_planes_changed(struct vgpu_planes *ps)
 {
@@ -475,6 +486,77 @@ ssize_t vgpu_regions_rw(struct vgpu_regions *rt, char __user *buf,
 int vgpu_regions_mmap(struct vgpu_regions *rt, struct vm_area_struct *vma);
 
 /* ------------------------------------------------------------------ */
+/* mig_state.c, mig_save.c, mig_resume.c: the migration stream. A header,
+ * then records, each a struct vgpu_mig_record and its payload: PAGES
+ * (@count pages from @pos), CORE, VENDOR, END. All little-endian.
+ */
+
+#define VGPU_MIG_HEADER_SIZE	64
+#define VGPU_MIG_RUN		64	/* pages per PAGES record at most */
+
+enum { VGPU_MIG_PAGES = 1, VGPU_MIG_CORE, VGPU_MIG_VENDOR, VGPU_MIG_END };
+
+struct vgpu_mig_record {
+	__le32 kind;
+	__le32 count;	/* pages for PAGES, bytes of payload for the others */
+	__le64 pos;
+};
+
+/**
+ * struct vgpu_mig_file - what the data files of both directions share
+ * @filp: the file; the session holds a reference until it ends
+ * @lock: protects the file's state; never taken by faults or the guest
+ * @disp: the display, NULL once the session ended
+ * @vram: the session's video memory (a reference)
+ * @nr: pages of @vram
+ */
+struct vgpu_mig_file {
+	struct file *filp;
+	struct mutex lock;	/* see above */
+	struct vgpu_display *disp;
+	struct vgpu_vram *vram;
+	unsigned long nr;
+};
+
+extern const size_t vgpu_mig_core_size;
+void *vgpu_mig_file_new(struct vgpu_display *disp, const struct file_operations *fops,
+			int flags, size_t size);
+void vgpu_mig_file_free(struct vgpu_mig_file *migf);
+void vgpu_mig_file_disable(struct vgpu_mig_file *migf);
+void vgpu_mig_header(const struct vgpu_display *disp, void *buf);
+int vgpu_mig_core_save(struct vgpu_display *disp, void *buf);
+int vgpu_mig_core_load(struct vgpu_display *disp, const void *buf);
+struct vgpu_mig_file *vgpu_mig_save_file(struct vgpu_display *disp, bool final);
+int vgpu_mig_save_final(struct vgpu_mig_file *migf);
+unsigned long vgpu_mig_stop_copy_size(struct vgpu_display *disp,
+				      struct vgpu_mig_file *save);
+struct vgpu_mig_file *vgpu_mig_resume_file(struct vgpu_display *disp);
+int vgpu_mig_resume_load(struct vgpu_mig_file *migf);
+
+/* ---- migration.c: the migration state machine ---- */
+
+/**
+ * struct vgpu_migration - live migration of a display (VFIO migration v2)
+ * @lock: the state machine; nests outside &vgpu_mig_file.lock; no user
+ *	memory is touched under it
+ * @state: the device's migration state
+ * @save: the data transfer session of the saving states, or NULL
+ * @resume: that of RESUMING, or NULL
+ * @type: "<parent>-<type>", of the streams it makes and takes
+ */
+struct vgpu_migration {
+	struct mutex lock;	/* see above */
+	enum vfio_device_mig_state state;
+	struct vgpu_mig_file *save;
+	struct vgpu_mig_file *resume;
+	char type[32];
+};
+
+void vgpu_migration_init(struct vgpu_display *disp, struct vfio_device *vdev);
+void vgpu_migration_reset(struct vgpu_display *disp);
+void vgpu_migration_destroy(struct vgpu_display *disp);
+
+/* ------------------------------------------------------------------ */
 /* stats.c */
 
 struct vgpu_stats;
@@ -496,6 +578,8 @@ void vgpu_stats_destroy(struct vgpu_stats *st);
  * @plane_region: the plane regions (region displays only)
  * @regions: the region table of the device fd
  * @stats: the vgpu_display/ statistics group of the device
+ * @ops: the vendor's callbacks
+ * @migration: live migration
  *
  * Owned by the vendor device: created in its init callback and destroyed
  * in its release callback, when no file of the device is open any more.
@@ -509,6 +593,8 @@ struct vgpu_display {
 	struct vgpu_plane_region plane_region;
 	struct vgpu_regions regions;
 	struct vgpu_stats *stats;
+	const struct vgpu_display_ops *ops;
+	struct vgpu_migration migration;
 };
 
 #endif /* VGPU_DISPLAY_PRIV_H */

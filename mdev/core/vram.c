@@ -469,3 +469,20 @@ void vgpu_vram_retire(struct vgpu_vram *vram)
 	}
 	mutex_unlock(&vram->alloc_lock);
 }
+
+/**
+ * vgpu_vram_populated() - bytes of video memory that were ever touched
+ * @vram: the object
+ *
+ * The rest reads as zeros and needs no copying anywhere.
+ *
+ * Return: bytes, a multiple of the 2 MiB piece size.
+ */
+u64 vgpu_vram_populated(struct vgpu_vram *vram)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < vram->nr_chunks; i++)
+		n += vgpu_vram_chunk_ready(&vram->chunks[i]);
+	return (u64)n << VGPU_VRAM_CHUNK_SHIFT;
+}

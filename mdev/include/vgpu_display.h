@@ -145,10 +145,21 @@ struct vgpu_region_ops;
  *	held, only between vgpu_display_open() and vgpu_display_close(); may
  *	take the vendor's own locks and sleep, must not call back into the
  *	display.
+ * @save: optional, for live migration (with @load and a config
+ *	state_size): write the device's own state (registers, config space)
+ *	into @buf, &vgpu_display_config.state_size bytes, in a layout of
+ *	your own that @load of the same state_version understands. Called
+ *	in process context with the device stopped; takes your own locks.
+ * @load: check @buf, written by @save of another instance of the same
+ *	type, and make it the device's state; return -EINVAL (and change
+ *	nothing) for a state your device could not have been in. Called in
+ *	process context with the device stopped.
  */
 struct vgpu_display_ops {
 	void (*decode)(struct vgpu_display *disp, unsigned int plane_type,
 		       struct vgpu_plane_desc *desc);
+	int (*save)(struct vgpu_display *disp, void *buf);
+	int (*load)(struct vgpu_display *disp, const void *buf);
 };
 
 /**
@@ -197,6 +208,11 @@ struct vgpu_region_desc {
  *	plane regions follow the EDID region (or the vendor's regions).
  * @pci_vendor: PCI vendor ID of the emulated device; the plane regions'
  *	capability type is VFIO_REGION_TYPE_PCI_VENDOR_TYPE | @pci_vendor
+ * @state_size: bytes of the state &vgpu_display_ops.save writes, at most
+ *	64 KiB; 0 (or no save and load) makes the device one that does not
+ *	migrate
+ * @state_version: the layout of that state; a migration stream of another
+ *	version (or type, or video memory size) is refused
  */
 struct vgpu_display_config {
 	enum vgpu_display_mode mode;
@@ -209,6 +225,8 @@ struct vgpu_display_config {
 	struct vgpu_edid *edid;
 	u64 region_size;
 	u16 pci_vendor;
+	u32 state_size;
+	u32 state_version;
 };
 
 /**
@@ -262,6 +280,7 @@ void *vgpu_display_priv(const struct vgpu_display *disp);
 int vgpu_display_open(struct vgpu_display *disp);
 void vgpu_display_close(struct vgpu_display *disp);
 void vgpu_display_regs_changed(struct vgpu_display *disp);
+void vgpu_display_reset(struct vgpu_display *disp);
 
 ssize_t vgpu_device_read(struct vfio_device *vdev, char __user *buf,
 			 size_t count, loff_t *ppos);
