@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Inside the VM: load vgpu_display, vgpu_bochs and the upstream mbochs, create one
-# instance of each (vgpu_bochs-uhd and -uhd-region, mbochs-large) and run
-# vgpu_bench.
+# instance of each (vgpu_bochs-uhd and -uhd-region, mbochs-large), a
+# second vgpu_bochs-uhd to migrate into, and run vgpu_bench.
 cd "$(dirname "$0")" || exit 2
 for m in vfio vfio_iommu_type1 mdev; do
 	modprobe "$m" || exit 2
@@ -12,10 +12,12 @@ insmod ../mdev/vgpu_display.ko || exit 2
 insmod ../mdev/vgpu_bochs.ko || exit 2
 insmod build/mbochs/mbochs.ko || exit 2
 ours=$(cat /proc/sys/kernel/random/uuid)
+peer=$(cat /proc/sys/kernel/random/uuid)
 region=$(cat /proc/sys/kernel/random/uuid)
 theirs=$(cat /proc/sys/kernel/random/uuid)
 types=/sys/class/mdev_bus/vgpu_bochs/mdev_supported_types
 echo "$ours" > $types/vgpu_bochs-uhd/create || exit 2
+echo "$peer" > $types/vgpu_bochs-uhd/create || exit 2
 echo "$region" > $types/vgpu_bochs-uhd-region/create || exit 2
 echo "$theirs" > /sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-large/create || exit 2
-./vgpu_bench --ours "$ours" --region "$region" --mbochs "$theirs" "$@"
+./vgpu_bench --ours "$ours" --peer "$peer" --region "$region" --mbochs "$theirs" "$@"

@@ -510,11 +510,13 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "region", required_argument, NULL, 'R' },
 		{ "only", required_argument, NULL, 'O' },
+		{ "peer", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct dev ours = { .name = "vgpu_bochs" }, mb = { .name = "mbochs", .mbochs = true };
 	struct dev region = { .name = "vgpu_bochs region" };
+	struct dev peer = { .name = "vgpu_bochs peer" };
 	const char *only = NULL;
 	int rounds = 11, c;
 
@@ -535,11 +537,15 @@ int main(int argc, char **argv)
 		case 'R':
 			region.uuid = optarg;
 			break;
+		case 'P':
+			peer.uuid = optarg;
+			break;
 		default:
 			printf("Usage: %s --ours UUID --mbochs UUID [--region UUID]\n"
-			       "       [--rounds N] [--only NAME]\n"
-			       "NAME: query, layout, frames, region, pread, memory, tracking\n"
-			       "      or damage\n", argv[0]);
+			       "       [--peer UUID] [--rounds N] [--only NAME]\n"
+			       "NAME: query, layout, frames, region, pread, memory, tracking,\n"
+			       "      damage or migration (into --peer, of --ours' type)\n",
+			       argv[0]);
 			return c == 'h' ? 0 : 2;
 		}
 	}
@@ -571,6 +577,10 @@ int main(int argc, char **argv)
 		bench_tracking(&ours, rounds < 5 ? rounds : 5);
 	if (!only || !strcmp(only, "damage"))
 		bench_damage(&ours, rounds);
+	if (peer.uuid && (!only || !strcmp(only, "migration"))) {
+		dev_open(&peer);
+		bench_migration(&ours, &peer, rounds < 5 ? rounds : 5);
+	}
 
 	printf("vgpu_bench: %s\n", failures ? "targets MISSED" : "all targets met");
 	return failures ? 1 : 0;

@@ -45,4 +45,7 @@ void *alloc_touched(size_t size);
 void bench_tracking(struct dev *d, int rounds);
 void bench_damage(struct dev *d, int rounds);
 
+/* bench_migration.c */
+void bench_migration(struct dev *src, struct dev *dst, int rounds);
+
 #endif /* VGPU_BENCH_H */

@@ -26,81 +26,6 @@
 #define CFG		VFIO_PCI_CONFIG_REGION_INDEX
 #define MIB		(1u << 20)
 
-/* VFIO_DEVICE_FEATURE of the migration state: set @state, or get it. */
-static int mig_feature(int fd, uint32_t flags, uint32_t *state, int *data_fd)
-{
-	uint64_t buf[4] = { 0 };
-	struct vfio_device_feature *f = (void *)buf;
-	struct vfio_device_feature_mig_state *s = (void *)f->data;
-
-	f->argsz = sizeof(*f) + sizeof(*s);
-	f->flags = flags | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE;
-	s->device_state = *state;
-	s->data_fd = -1;
-	if (ioctl(fd, VFIO_DEVICE_FEATURE, f))
-		return -errno;
-	*state = s->device_state;
-	if (data_fd)
-		*data_fd = s->data_fd;
-	return 0;
-}
-
-static int mig_set(int fd, uint32_t state, int *data_fd)
-{
-	return mig_feature(fd, VFIO_DEVICE_FEATURE_SET, &state, data_fd);
-}
-
-static uint32_t mig_get(int fd)
-{
-	uint32_t state = 0;
-
-	return mig_feature(fd, VFIO_DEVICE_FEATURE_GET, &state, NULL) ? ~0u : state;
-}
-
-/* All of a saving data fd until its end; malloc()ed, its length in @len. */
-static uint8_t *read_all(int dfd, size_t *len)
-{
-	size_t cap = 1 << 20, n = 0;
-	uint8_t *buf = malloc(cap);
-	ssize_t r;
-
-	while (buf) {
-		if (n == cap) {
-			uint8_t *b = realloc(buf, cap *= 2);
-
-			if (!b)
-				break;
-			buf = b;
-		}
-		r = read(dfd, buf + n, cap - n);
-		if (r <= 0) {
-			if (r < 0 && errno != ENOMSG) {
-				free(buf);
-				return NULL;
-			}
-			break;
-		}
-		n += r;
-	}
-	*len = n;
-	return buf;
-}
-
-/* Write @len bytes of @buf to a resuming data fd, in pieces of @chunk. */
-static int write_all(int dfd, const uint8_t *buf, size_t len, size_t chunk)
-{
-	size_t n = 0;
-	ssize_t w;
-
-	while (n < len) {
-		w = write(dfd, buf + n, len - n < chunk ? len - n : chunk);
-		if (w < 0)
-			return -errno;
-		n += w;
-	}
-	return 0;
-}
-
 FIXTURE(mig) {
 	char src_uuid[VGPU_UUID_LEN + 1], dst_uuid[VGPU_UUID_LEN + 1];
 	struct vgpu *src, *dst;
@@ -212,14 +137,14 @@ static uint8_t *save_stopped(struct __test_metadata *_metadata, int sfd, size_t 
 	uint8_t *stream;
 	int data;
 
-	EXPECT_EQ(0, mig_set(sfd, VFIO_DEVICE_STATE_STOP, NULL));
-	EXPECT_EQ(0, mig_set(sfd, VFIO_DEVICE_STATE_STOP_COPY, &data));
+	EXPECT_EQ(0, vgpu_mig_set(sfd, VFIO_DEVICE_STATE_STOP, NULL));
+	EXPECT_EQ(0, vgpu_mig_set(sfd, VFIO_DEVICE_STATE_STOP_COPY, &data));
 	EXPECT_LE(0, data);
 	if (data < 0)
 		return NULL;
-	stream = read_all(data, len);
+	stream = vgpu_mig_read_all(data, len);
 	close(data);
-	EXPECT_EQ(0, mig_set(sfd, VFIO_DEVICE_STATE_STOP, NULL));
+	EXPECT_EQ(0, vgpu_mig_set(sfd, VFIO_DEVICE_STATE_STOP, NULL));
 	return stream;
 }
 
@@ -228,17 +153,17 @@ static int load(int dfd, const uint8_t *stream, size_t len, size_t chunk)
 {
 	int data, ret;
 
-	ret = mig_set(dfd, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = vgpu_mig_set(dfd, VFIO_DEVICE_STATE_STOP, NULL);
 	if (!ret)
-		ret = mig_set(dfd, VFIO_DEVICE_STATE_RESUMING, &data);
+		ret = vgpu_mig_set(dfd, VFIO_DEVICE_STATE_RESUMING, &data);
 	if (ret)
 		return ret;
-	ret = write_all(data, stream, len, chunk);
+	ret = vgpu_mig_write_all(data, stream, len, chunk);
 	close(data);
 	if (ret)
 		return ret;
-	ret = mig_set(dfd, VFIO_DEVICE_STATE_STOP, NULL);
-	return ret ? ret : mig_set(dfd, VFIO_DEVICE_STATE_RUNNING, NULL);
+	ret = vgpu_mig_set(dfd, VFIO_DEVICE_STATE_STOP, NULL);
+	return ret ? ret : vgpu_mig_set(dfd, VFIO_DEVICE_STATE_RUNNING, NULL);
 }
 
 TEST_F(mig, offers_migration)
@@ -252,7 +177,7 @@ TEST_F(mig, offers_migration)
 	ASSERT_EQ(0, ioctl(self->sfd, VFIO_DEVICE_FEATURE, f));
 	EXPECT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P | VFIO_MIGRATION_PRE_COPY,
 		  m->flags);
-	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(self->sfd));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, vgpu_mig_get(self->sfd));
 }
 
 TEST_F_TIMEOUT(mig, stop_copy_then_resume_gives_the_same_device, 120)
@@ -267,7 +192,7 @@ TEST_F_TIMEOUT(mig, stop_copy_then_resume_gives_the_same_device, 120)
 	EXPECT_LT(800 * 600 * 4, len);
 	EXPECT_GT(5 * MIB, len);
 	ASSERT_EQ(0, load(self->dfd, stream, len, 4096 + 7));
-	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(self->dfd));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, vgpu_mig_get(self->dfd));
 	same_devices(_metadata, self->sfd, self->dfd, self->kind, self->vram);
 	/* and the destination's guest goes on drawing */
 	ASSERT_EQ(0, vgpu_set_offset(self->dfd, 0, 0));
@@ -283,10 +208,10 @@ TEST_F_TIMEOUT(mig, pre_copy_moves_memory_while_the_guest_runs, 120)
 	int data;
 
 	guest_draws(_metadata, self->sfd, self->kind);
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_PRE_COPY, &data));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_PRE_COPY, &data));
 	ASSERT_EQ(0, ioctl(data, VFIO_MIG_GET_PRECOPY_INFO, &info));
 	EXPECT_LT(800 * 600 * 4, info.initial_bytes);
-	pre = read_all(data, &plen);	/* to the temporary end: ENOMSG */
+	pre = vgpu_mig_read_all(data, &plen);	/* to the temporary end: ENOMSG */
 	ASSERT_NE(NULL, pre);
 	ASSERT_EQ(0, ioctl(data, VFIO_MIG_GET_PRECOPY_INFO, &info));
 	EXPECT_EQ(0, info.initial_bytes);
@@ -295,9 +220,9 @@ TEST_F_TIMEOUT(mig, pre_copy_moves_memory_while_the_guest_runs, 120)
 	ASSERT_EQ(4, vgpu_region_write(self->sfd, BAR0, 3 * MIB / 2, &v, 4));
 	ASSERT_EQ(0, ioctl(data, VFIO_MIG_GET_PRECOPY_INFO, &info));
 	EXPECT_EQ(4096, info.dirty_bytes);
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_STOP_COPY, NULL));
 	EXPECT_EQ(-EINVAL, ioctl(data, VFIO_MIG_GET_PRECOPY_INFO, &info) ? -errno : 0);
-	rest = read_all(data, &rlen);
+	rest = vgpu_mig_read_all(data, &rlen);
 	ASSERT_NE(NULL, rest);
 	close(data);
 	/* stop-copy: the written page, the state, the end */
@@ -306,7 +231,7 @@ TEST_F_TIMEOUT(mig, pre_copy_moves_memory_while_the_guest_runs, 120)
 	ASSERT_NE(NULL, all);
 	memcpy(all, pre, plen);
 	memcpy(all + plen, rest, rlen);
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(0, load(self->dfd, all, plen + rlen, 1 << 16));
 	same_devices(_metadata, self->sfd, self->dfd, self->kind, self->vram);
 	free(pre);
@@ -328,9 +253,12 @@ TEST_F_TIMEOUT(mig, bad_streams_are_refused, 180)
 
 	/* truncated: the load at RESUMING -> STOP fails, the device is in ERROR */
 	EXPECT_EQ(-EINVAL, load(self->dfd, stream, len - 16, 4096));
-	EXPECT_EQ(VFIO_DEVICE_STATE_ERROR, mig_get(self->dfd));
+	EXPECT_EQ(VFIO_DEVICE_STATE_ERROR, vgpu_mig_get(self->dfd));
+	/* only a reset leaves ERROR */
+	EXPECT_EQ(-EINVAL, vgpu_mig_set(self->dfd, VFIO_DEVICE_STATE_RUNNING, NULL));
+	EXPECT_EQ(-EINVAL, vgpu_mig_set(self->dfd, VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(0, ioctl(self->dfd, VFIO_DEVICE_RESET));
-	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(self->dfd));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, vgpu_mig_get(self->dfd));
 
 	/* a header of another version: refused as it is written */
 	memcpy(bad, stream, len);
@@ -345,9 +273,9 @@ TEST_F_TIMEOUT(mig, bad_streams_are_refused, 180)
 	ASSERT_EQ(0, ioctl(self->dfd, VFIO_DEVICE_RESET));
 
 	/* bytes after the end */
-	ASSERT_EQ(0, mig_set(self->dfd, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_EQ(0, mig_set(self->dfd, VFIO_DEVICE_STATE_RESUMING, &data));
-	ASSERT_EQ(0, write_all(data, stream, len, 1 << 20));
+	ASSERT_EQ(0, vgpu_mig_set(self->dfd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(self->dfd, VFIO_DEVICE_STATE_RESUMING, &data));
+	ASSERT_EQ(0, vgpu_mig_write_all(data, stream, len, 1 << 20));
 	EXPECT_EQ(-1, write(data, stream, 1));
 	EXPECT_EQ(EINVAL, errno);
 	close(data);
@@ -375,8 +303,8 @@ TEST_F(mig, another_type_is_refused_at_resuming)
 				      "uhd-region" : "uhd", uuid));
 	ASSERT_EQ(0, vgpu_open(uuid, &other));
 	fd = vgpu_device_fd(other);
-	ASSERT_EQ(0, mig_set(fd, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_EQ(0, mig_set(fd, VFIO_DEVICE_STATE_RESUMING, &data));
+	ASSERT_EQ(0, vgpu_mig_set(fd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(fd, VFIO_DEVICE_STATE_RESUMING, &data));
 	EXPECT_EQ(-1, write(data, stream, 64));
 	EXPECT_EQ(EINVAL, errno);
 	close(data);
@@ -389,21 +317,21 @@ TEST_F(mig, the_data_file_ends_with_the_session)
 	uint8_t b[64];
 	int data, more;
 
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_STOP_COPY, &data));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_STOP_COPY, &data));
 	ASSERT_EQ(0, ioctl(self->sfd, VFIO_DEVICE_RESET));
-	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(self->sfd));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, vgpu_mig_get(self->sfd));
 	EXPECT_EQ(-1, read(data, b, sizeof(b)));
 	EXPECT_EQ(ENODEV, errno);
 	/* not allowed: STOP_COPY -> PRE_COPY */
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_STOP_COPY, &more));
-	EXPECT_NE(0, mig_set(self->sfd, VFIO_DEVICE_STATE_PRE_COPY, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_STOP_COPY, &more));
+	EXPECT_NE(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_PRE_COPY, NULL));
 	close(more);
 	close(data);
 	/* closing the device ends it too; the file still holds nothing of it */
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_EQ(0, mig_set(self->sfd, VFIO_DEVICE_STATE_STOP_COPY, &data));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_STOP_COPY, &data));
 	vgpu_close(self->src);
 	self->src = NULL;
 	EXPECT_EQ(-1, read(data, b, sizeof(b)));

@@ -86,6 +86,7 @@ static const struct fz_op fz_ops[] = {
 	{ "remove", 2, FZ_LOCK_WRITE, op_remove },
 	{ "gen_check", 10, FZ_LOCK_WRITE, op_gen_check },
 	{ "coherence", 5, FZ_LOCK_WRITE, op_coherence },
+	{ "migrate", 4, FZ_LOCK_WRITE, op_migrate },
 };
 
 static struct fz fz_run;

@@ -66,7 +66,7 @@ enum fz_stat {
 	ST_DMABUF_MMAP, ST_DMABUF_SYNC, ST_DMABUF_LSEEK, ST_DMABUF_IO,
 	ST_DMABUF_NAME, ST_DMABUF_IMPORT, ST_DMABUF_CLOSE, ST_SYSFS,
 	ST_CREATE_BAD, ST_FD_CYCLE, ST_REOPEN, ST_REMOVE, ST_GEN_CHECK,
-	ST_COHERENCE, ST_DAMAGE, ST_NR
+	ST_COHERENCE, ST_DAMAGE, ST_MIGRATE, ST_NR
 };
 
 enum fz_map_kind { FZ_MAP_BAR0, FZ_MAP_PLANE, FZ_MAP_DMABUF };
@@ -465,6 +465,7 @@ void fz_query_poll(struct fz_thread *t, struct fz_inst *in, int fd, unsigned int
 void op_query(struct fz_thread *t, struct fz_inst *in);
 void op_get_dmabuf(struct fz_thread *t, struct fz_inst *in);
 void op_damage(struct fz_thread *t, struct fz_inst *in);
+void op_migrate(struct fz_thread *t, struct fz_inst *in);
 void op_get_info(struct fz_thread *t, struct fz_inst *in);
 void op_region_info(struct fz_thread *t, struct fz_inst *in);
 void op_irq_info(struct fz_thread *t, struct fz_inst *in);

@@ -125,6 +125,7 @@ static const char *const fz_stat_names[ST_NR] = {
 	[ST_CREATE_BAD] = "create_bad", [ST_FD_CYCLE] = "fd_cycle",
 	[ST_REOPEN] = "reopen", [ST_REMOVE] = "remove", [ST_GEN_CHECK] = "gen_check",
 	[ST_COHERENCE] = "coherence", [ST_DAMAGE] = "damage",
+	[ST_MIGRATE] = "migrate",
 };
 
 const char *fz_stat_name(unsigned int st)

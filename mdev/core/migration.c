@@ -116,6 +116,11 @@ static struct file *vgpu_mig_set_state(struct vfio_device *vdev,
 
 	mutex_lock(&mig->lock);
 	while (mig->state != new_state) {
+		/* only a reset leaves ERROR (vgpu_migration_reset()) */
+		if (mig->state == VFIO_DEVICE_STATE_ERROR) {
+			res = ERR_PTR(-EINVAL);
+			break;
+		}
 		ret = vfio_mig_get_next_state(vdev, mig->state, new_state, &next);
 		if (ret) {
 			res = ERR_PTR(ret);

@@ -350,6 +350,20 @@ long long vgpu_meminfo_kb(const char *const *keys, unsigned int n);
  */
 int vgpu_touch32(uint32_t *p, bool write, uint32_t *seen);
 
+/* ---- migration.c: VFIO migration v2 of a device fd ---- */
+
+/* Move device fd @fd to migration state @state; its data fd, if any, to @data_fd. */
+int vgpu_mig_set(int fd, uint32_t state, int *data_fd);
+/* The migration state of @fd, or ~0 on failure. */
+uint32_t vgpu_mig_get(int fd);
+/*
+ * Read a saving data fd to its end (EOF, or ENOMSG in PRE_COPY): the
+ * malloc()ed bytes, their count in @len; NULL on another error.
+ */
+uint8_t *vgpu_mig_read_all(int data_fd, size_t *len);
+/* Write @len bytes to a resuming data fd, @chunk at a time: 0 or -errno. */
+int vgpu_mig_write_all(int data_fd, const uint8_t *buf, size_t len, size_t chunk);
+
 #include "vgpu_test_cmd.h"
 
 #endif /* VGPU_TEST_H */
