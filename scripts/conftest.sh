@@ -117,6 +117,17 @@ const struct vfio_device_ops vgpu_probe = {
 };
 EOT
 
+# VFIO migration's PRE_COPY states, VFIO_MIG_GET_PRECOPY_INFO and
+# vfio_migration_ops.migration_get_data_size (6.2).
+probe VFIO_MIG_PRE_COPY <<'EOT'
+#include <linux/vfio.h>
+int vgpu_probe_size(struct vfio_device *vdev, unsigned long *len);
+const struct vfio_migration_ops vgpu_probe = { .migration_get_data_size = vgpu_probe_size };
+const unsigned long vgpu_probe_values[] = {
+	VFIO_MIGRATION_PRE_COPY, VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_MIG_GET_PRECOPY_INFO,
+};
+EOT
+
 # dma_buf_ops.cache_sgt_mapping (gone in 6.16: the core caches no more).
 probe DMA_BUF_CACHE_SGT <<'EOT'
 #include <linux/dma-buf.h>

@@ -79,7 +79,7 @@ static struct file *vgpu_mig_step(struct vgpu_display *disp,
 	bool pre = cur == VFIO_DEVICE_STATE_PRE_COPY || cur == VFIO_DEVICE_STATE_PRE_COPY_P2P;
 	int ret;
 
-	switch (next) {
+	switch ((u32)next) {	/* 6.1's enum has no PRE_COPY: vgpu_compat.h */
 	case VFIO_DEVICE_STATE_STOP_COPY:
 		if (pre) {	/* the same session goes on to its end */
 			ret = vgpu_mig_save_final(mig->save);
@@ -157,7 +157,8 @@ static int vgpu_mig_get_state(struct vfio_device *vdev,
 	return 0;
 }
 
-static int vgpu_mig_get_data_size(struct vfio_device *vdev, unsigned long *len)
+static int __maybe_unused vgpu_mig_get_data_size(struct vfio_device *vdev,
+						 unsigned long *len)
 {
 	struct vgpu_display *disp = vgpu_mig_display(vdev);
 	struct vgpu_migration *mig = &disp->migration;
@@ -171,7 +172,7 @@ static int vgpu_mig_get_data_size(struct vfio_device *vdev, unsigned long *len)
 static const struct vfio_migration_ops vgpu_migration_ops = {
 	.migration_set_state = vgpu_mig_set_state,
 	.migration_get_state = vgpu_mig_get_state,
-	.migration_get_data_size = vgpu_mig_get_data_size,
+	VGPU_MIG_OPS_DATA_SIZE
 };
 
 /**
@@ -195,7 +196,7 @@ void vgpu_migration_init(struct vgpu_display *disp, struct vfio_device *vdev)
 	if (!disp->ops->save || !disp->ops->load || !disp->config.state_size)
 		return;
 	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
-				VFIO_MIGRATION_PRE_COPY;
+				VGPU_MIGRATION_PRE_COPY;
 	vdev->mig_ops = &vgpu_migration_ops;
 }
 

@@ -122,4 +122,27 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, unsigned long flag
 #define VGPU_FOPS_REGION_INFO
 #endif
 
+/*
+ * VFIO migration's PRE_COPY (6.2). Without it the device offers STOP_COPY
+ * and P2P only; the names below (the uapi's values) keep the one state
+ * machine compiling, and the vfio core never lets a user reach them.
+ */
+#ifdef VGPU_HAVE_VFIO_MIG_PRE_COPY
+#define VGPU_MIGRATION_PRE_COPY		VFIO_MIGRATION_PRE_COPY
+#define VGPU_MIG_OPS_DATA_SIZE		.migration_get_data_size = vgpu_mig_get_data_size,
+#else
+#define VGPU_MIGRATION_PRE_COPY		0
+#define VGPU_MIG_OPS_DATA_SIZE
+#define VFIO_DEVICE_STATE_PRE_COPY	6
+#define VFIO_DEVICE_STATE_PRE_COPY_P2P	7
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+
+#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
+
 #endif /* VGPU_COMPAT_H */
