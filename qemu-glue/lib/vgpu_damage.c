@@ -224,6 +224,29 @@ static void vgpu_damage_seen(struct vgpu_tracker *t, const struct vgpu_plane *pl
 	t->id = plane->id;
 }
 
+/*
+ * The frame of plane @type with the damage since the last call, for the
+ * tracker of @type in @trackers (set in *@tp): into @plane and @f.
+ */
+static int vgpu_damage_frame(struct vgpu *vgpu, enum vgpu_plane_type type,
+			     struct vgpu_tracker *trackers, struct vgpu_tracker **tp,
+			     struct vgpu_plane *plane, struct vgpu_frame *f)
+{
+	struct vgpu_tracker *t;
+	int ret;
+
+	if (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR)
+		return -EINVAL;
+	t = &trackers[type - 1];
+	*tp = t;
+	ret = vgpu_damage_ask(vgpu, type, t, plane);
+	if (!ret)
+		ret = vgpu_frame_from_plane(vgpu, type, plane, f);
+	if (ret)
+		t->valid = 0;
+	return ret;
+}
+
 /* @f into the caller's @frame (may be NULL), as far as its argsz goes. */
 static void vgpu_frame_out(struct vgpu_frame *frame, struct vgpu_frame *f)
 {
@@ -250,16 +273,9 @@ int vgpu_frame_get_damage_VGPU_2(struct vgpu *vgpu, enum vgpu_plane_type type,
 				 "struct vgpu_damage");
 	if (ret)
 		return ret;
-	if (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR)
-		return -EINVAL;
-	t = &vgpu->damage[type - 1];
-	ret = vgpu_damage_ask(vgpu, type, t, &plane);
-	if (!ret)
-		ret = vgpu_frame_from_plane(vgpu, type, &plane, &f);
-	if (ret) {
-		t->valid = 0;
+	ret = vgpu_damage_frame(vgpu, type, vgpu->damage, &t, &plane, &f);
+	if (ret)
 		return ret;
-	}
 	vgpu_damage_rects(t, &plane, &d);
 	vgpu_damage_seen(t, &plane);
 	vgpu_frame_out(frame, &f);
@@ -296,16 +312,9 @@ long vgpu_frame_copy_VGPU_2(struct vgpu *vgpu, enum vgpu_plane_type type,
 		if (ret)
 			return ret;
 	}
-	if (type != VGPU_PLANE_PRIMARY && type != VGPU_PLANE_CURSOR)
-		return -EINVAL;
-	t = &vgpu->copy[type - 1];
-	ret = vgpu_damage_ask(vgpu, type, t, &plane);
-	if (!ret)
-		ret = vgpu_frame_from_plane(vgpu, type, &plane, &f);
-	if (ret) {
-		t->valid = 0;
+	ret = vgpu_damage_frame(vgpu, type, vgpu->copy, &t, &plane, &f);
+	if (ret)
 		return ret;
-	}
 	/* how big the copy must be: not a failure to log, the sizing protocol */
 	if (len < plane.size) {
 		t->valid = 0;
