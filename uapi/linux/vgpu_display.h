@@ -88,7 +88,9 @@
  *
  * Damage is about bytes of video memory, whoever wrote them: the guest
  * through the VMM's mapping, or the host through a region, a dma-buf mmap
- * or pwrite. It may say more than was written, never less: a page written
+ * or pwrite (not a kernel driver writing into an imported dma-buf through
+ * its own kernel mapping or DMA: the buffers are scanout sources). It may
+ * say more than was written, never less: a page written
  * in two answers' time in a row stays writable and is reported for up to
  * four more answers, and a writer going through pages in order gets the
  * next few pages (up to 28 KiB) with each fault, reported with it. A
