@@ -78,6 +78,39 @@ int vgpu_hmp(int mon, const char *cmd, double timeout)
 	return vgpu_read_until(mon, "(qemu) ", timeout);
 }
 
+int vgpu_hmp_reply(int mon, const char *cmd, char *buf, size_t len, double timeout)
+{
+	size_t clen = strlen(cmd), have = 0;
+	double end = vgpu_now_s() + timeout;
+
+	if (len < 2)
+		return -EINVAL;
+	if (write(mon, cmd, clen) != (ssize_t)clen || write(mon, "\n", 1) != 1)
+		return -EIO;
+	buf[0] = '\0';
+	while (vgpu_now_s() < end) {
+		struct pollfd p = { .fd = mon, .events = POLLIN };
+		char *prompt;
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if (have == len - 1)
+			return -E2BIG;
+		n = read(mon, buf + have, len - 1 - have);
+		if (n <= 0)
+			return n ? -errno : -EPIPE;
+		have += n;
+		buf[have] = '\0';
+		prompt = strstr(buf, "(qemu) ");
+		if (prompt) {
+			*prompt = '\0';
+			return 0;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
 int vgpu_argv_output(char *const *argv, char *buf, size_t len)
 {
 	int fds[2], st;

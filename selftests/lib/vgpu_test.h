@@ -291,6 +291,11 @@ int vgpu_read_until(int fd, const char *text, double timeout);
 /* Send the HMP command @cmd (no newline) and wait for the next prompt. */
 int vgpu_hmp(int mon, const char *cmd, double timeout);
 /*
+ * The same, its reply (the echoed command, then what it printed) into
+ * @buf, NUL-terminated: 0, -E2BIG (longer than @len - 1), -ETIMEDOUT.
+ */
+int vgpu_hmp_reply(int mon, const char *cmd, char *buf, size_t len, double timeout);
+/*
  * Run @argv[0] with @argv; its standard output, NUL-terminated, in @buf:
  * its length, or a negative errno (-EPROTO: it failed; -E2BIG: too long).
  */
