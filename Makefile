@@ -10,7 +10,8 @@
 #   make check    deps, build, lint, vmtest; ends with "N passed, N failed"
 #   make bench    benchmarks against upstream mbochs in one VM (figures, ratios)
 #   make demo     a vGPU's guest through stock QEMU: PNGs + report in demo-out/
-#   make check-e2e  the slow end-to-end tests (stock Linux bochs-drm guest, OVMF)
+#   make check-e2e  the slow end-to-end tests (stock Linux bochs-drm guest, OVMF,
+#                   live migration between two QEMU 10.0)
 #   make check-libvirt  Debian's libvirt 9.0 and 11.3 starting the example domain
 #   make check-debug  the suite on a debug 6.12 kernel (KASAN, lockdep, ...)
 #   make check KERNEL=7.3  build + suite on a kernel of the matrix (6.1 6.12 7.3)
@@ -153,15 +154,17 @@ e2e-linux-guest: need-deps
 
 # The slow end-to-end tests: QEMU inside the test VM boots a Linux guest
 # (nested emulation: minutes), and boots OVMF with each display kind
-# (ovmf_test: one to four minutes). The L1 CPU hides AVX: with it, the
-# nested Linux crashes early in text patching under TCG.
+# (ovmf_test: one to four minutes), and migrates a guest from one QEMU
+# 10.0 to another (qemu_migration_test). The L1 CPU hides AVX: with it,
+# the nested Linux crashes early in text patching under TCG.
 check-e2e:
 	scripts/deps.sh
 	$(MAKE) all
 	$(MAKE) e2e-linux-guest
 	@rm -rf $(VM_OUT)-e2e
 	@status=0; scripts/vm-run -o $(VM_OUT)-e2e -m 2048 -t 3600 --cpu max,avx=off,avx2=off \
-		-- env VGPU_E2E_SLOW=1 selftests/run_tests.sh "qemu_e2e_test ovmf_test" || status=$$?; \
+		-- env VGPU_E2E_SLOW=1 selftests/run_tests.sh \
+		"qemu_e2e_test qemu_migration_test ovmf_test" || status=$$?; \
 	  scripts/test-summary $(VM_OUT)-e2e/output.log $(VM_OUT)-e2e/findings.tests $$status
 
 # libvirt's QEMU driver as Debian ships it: 9.0, and 11.3 from
