@@ -117,10 +117,11 @@ static int vgpu_damage_write(struct vgpu_gfx_damage __user *ud,
 /*
  * The damage extension of QUERY (<linux/vgpu_display.h>): @argsz covers a
  * struct vgpu_gfx_damage after the plane info. Which pages of the plane
- * @st shows in @vram were written since the caller's token.
+ * @st shows in @vram were written since the caller's token. Out of line:
+ * its stack and its calls stay off every other QUERY's path.
  */
-static int vgpu_query_damage(struct vgpu_vram *vram, void __user *uarg,
-			     u32 argsz, const struct vgpu_plane_state *st)
+static noinline int vgpu_query_damage(struct vgpu_vram *vram, void __user *uarg,
+				      u32 argsz, const struct vgpu_plane_state *st)
 {
 	struct vgpu_gfx_damage __user *ud = uarg + VGPU_GFX_DAMAGE_OFFSET;
 	const u32 room = argsz - VGPU_GFX_DAMAGE_OFFSET - sizeof(*ud);
