@@ -290,27 +290,6 @@ FIXTURE_TEARDOWN(libvirt)
 	vgpu_mdev_remove(self->uuid);
 }
 
-/* Pixels of XRGB @px (@w x @h) that are not phase @phase; -ERANGE: size */
-static long mismatches(struct __test_metadata *_metadata, const uint32_t *px, unsigned int w,
-		       unsigned int h, unsigned int phase)
-{
-	unsigned int x, y;
-	long bad = 0;
-
-	if (w != e2e_phases[phase].width || h != e2e_phases[phase].height)
-		return -ERANGE;
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			uint32_t got = px[y * w + x] & 0xffffff;
-			uint32_t want = e2e_pixel(phase, x, y) & 0xffffff;
-
-			if (got != want && bad++ < 4)
-				TH_LOG("pixel %u,%u: %06x, expected %06x", x, y, got, want);
-		}
-	}
-	return bad;
-}
-
 /* virsh screenshot, as XRGB in @img: 0 or a negative errno */
 static int virsh_screenshot(struct _test_data_libvirt *self, struct vgpu_util_image *img)
 {
@@ -343,6 +322,7 @@ static void check_picture(struct __test_metadata *_metadata, struct _test_data_l
 {
 	double end = vgpu_now_s() + (vnc ? 120 : 0);
 	struct vgpu_util_image img = { };
+	char why[256];
 	long bad = -1;
 	int ret;
 
@@ -351,7 +331,10 @@ static void check_picture(struct __test_metadata *_metadata, struct _test_data_l
 		ret = vnc ? vgpu_util_vnc_grab("127.0.0.1", VNC_PORT, 60, &img) :
 			    virsh_screenshot(self, &img);
 		if (!ret)
-			bad = mismatches(_metadata, img.pixels, img.width, img.height, phase);
+			bad = vgpu_e2e_mismatches(img.pixels, img.width, img.height, phase,
+						  why, sizeof(why));
+		if (bad > 0)
+			TH_LOG("phase %u: %ld pixels wrong: %s", phase, bad, why);
 		if ((ret || bad) && vnc)
 			usleep(500 * 1000);
 	} while ((ret || bad) && vgpu_now_s() < end);

@@ -172,27 +172,6 @@ static int hmp(int mon, const char *cmd)
 	return wait_for(mon, "(qemu) ", 120);
 }
 
-/* Count pixels of @px (XRGB, @w x @h) that differ from phase @phase. */
-static long mismatches(struct __test_metadata *_metadata, const uint32_t *px,
-		       unsigned int w, unsigned int h, unsigned int phase)
-{
-	unsigned int x, y;
-	long bad = 0;
-
-	if (w != e2e_phases[phase].width || h != e2e_phases[phase].height)
-		return -ERANGE;
-	for (y = 0; y < h; y++) {
-		for (x = 0; x < w; x++) {
-			uint32_t want = e2e_pixel(phase, x, y) & 0xffffff;
-			uint32_t got = px[y * w + x] & 0xffffff;
-
-			if (got != want && bad++ < 4)
-				TH_LOG("pixel %u,%u: %06x, expected %06x", x, y, got, want);
-		}
-	}
-	return bad;
-}
-
 /* The QEMU binary of @variant: 7.2's, or the 10.0 scripts/qemu10.sh unpacked. */
 static const char *qemu_path(const struct _fixture_variant_qemu *variant)
 {
@@ -479,6 +458,7 @@ static void check_picture(struct __test_metadata *_metadata, struct _test_data_q
 	struct vgpu_util_image img = { };
 	unsigned int grabs = 0, w, h;
 	char keep[PATH_MAX];
+	char why[256];
 	long bad = -1;
 	int ret;
 
@@ -487,7 +467,10 @@ static void check_picture(struct __test_metadata *_metadata, struct _test_data_q
 		ret = grab(self, via, &img);
 		grabs++;
 		if (!ret)
-			bad = mismatches(_metadata, img.pixels, img.width, img.height, phase);
+			bad = vgpu_e2e_mismatches(img.pixels, img.width, img.height, phase,
+						  why, sizeof(why));
+		if (bad > 0)
+			TH_LOG("phase %u: %ld pixels wrong: %s", phase, bad, why);
 		if ((ret || bad) && via != VIA_SCREENDUMP)
 			usleep(500 * 1000);
 	} while ((ret || bad) && vgpu_now_s() < end);

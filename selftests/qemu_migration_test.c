@@ -301,21 +301,6 @@ static int grab_screen(struct _test_data_qmig *self, int i, struct vgpu_util_ima
 	return img->pixels ? 0 : -ENOENT;
 }
 
-/* Pixels of @img that are not phase @phase; -ERANGE: another size. */
-static long phase_diff(const struct vgpu_util_image *img, unsigned int phase)
-{
-	unsigned int x, y;
-	long bad = 0;
-
-	if (img->width != e2e_phases[phase].width || img->height != e2e_phases[phase].height)
-		return -ERANGE;
-	for (y = 0; y < img->height; y++)
-		for (x = 0; x < img->width; x++)
-			bad += (img->pixels[y * img->width + x] & 0xffffff) !=
-			       (e2e_pixel(phase, x, y) & 0xffffff);
-	return bad;
-}
-
 /* Pixels in which @a and @b differ; -ERANGE: not the same size. */
 static long image_diff(const struct vgpu_util_image *a, const struct vgpu_util_image *b)
 {
@@ -381,7 +366,8 @@ static unsigned int check_same_screen(struct __test_metadata *_metadata,
 	long bad;
 
 	test_cmd(grab_screen(self, SRC, &src));
-	for (phase = 0; phase < E2E_NR_PHASES && phase_diff(&src, phase); phase++)
+	for (phase = 0; phase < E2E_NR_PHASES &&
+	     vgpu_e2e_mismatches(src.pixels, src.width, src.height, phase, NULL, 0); phase++)
 		;
 	if (phase == E2E_NR_PHASES) {	/* the destination draws on at once */
 		TH_LOG("the source stopped while drawing: %ux%u, no phase whole",
@@ -418,7 +404,7 @@ static void check_phase(struct __test_metadata *_metadata, struct _test_data_qmi
 	do {
 		vgpu_util_image_free(&img);
 		test_cmd(grab_screen(self, i, &img));
-		bad = phase_diff(&img, phase);
+		bad = vgpu_e2e_mismatches(img.pixels, img.width, img.height, phase, NULL, 0);
 		if (bad)
 			usleep(500 * 1000);
 	} while (bad && vgpu_now_s() < t0 + timeout);

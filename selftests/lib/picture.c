@@ -16,6 +16,8 @@
 #include <xf86drm.h>
 #include <linux/vfio.h>
 
+#include "../e2e/pattern.h"
+
 #include "vgpu_test.h"
 
 void vgpu_fill(void *buf, size_t len, uint32_t seed)
@@ -216,4 +218,29 @@ int vgpu_vgem_open(char path[64])
 		}
 	}
 	return -1;
+}
+
+long vgpu_e2e_mismatches(const uint32_t *px, unsigned int w, unsigned int h,
+			 unsigned int phase, char *why, size_t len)
+{
+	unsigned int x, y;
+	size_t used = 0;
+	long bad = 0;
+
+	if (len)
+		why[0] = '\0';
+	if (w != e2e_phases[phase].width || h != e2e_phases[phase].height)
+		return -ERANGE;
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			uint32_t want = e2e_pixel(phase, x, y) & 0xffffff;
+			uint32_t got = px[y * w + x] & 0xffffff;
+
+			if (got == want || bad++ >= 4 || used >= len)
+				continue;
+			used += snprintf(why + used, len - used, "%spixel %u,%u: %06x, expected %06x",
+					 used ? "; " : "", x, y, got, want);
+		}
+	}
+	return bad;
 }

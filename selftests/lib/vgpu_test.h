@@ -249,6 +249,13 @@ int vgpu_test_draw(int fd, uint64_t offset, unsigned int w, unsigned int h,
 /* Pixels of 8-bit RGB @rgb (@w x @h) that are not picture @seed. */
 long vgpu_rgb_mismatches(const uint8_t *rgb, unsigned int w, unsigned int h,
 			 unsigned int seed);
+/*
+ * Pixels of the @w x @h XRGB8888 picture @px that are not phase @phase of
+ * e2e/pattern.h (what the end-to-end guests draw), -ERANGE for another
+ * size; the first few wrong ones are described in @why (@len bytes).
+ */
+long vgpu_e2e_mismatches(const uint32_t *px, unsigned int w, unsigned int h,
+			 unsigned int phase, char *why, size_t len);
 /* Read a PNG as 8-bit RGB or RGBA (@channels); malloc()ed, or NULL. */
 uint8_t *vgpu_png_load(const char *path, unsigned int *w, unsigned int *h,
 		       unsigned int *channels);
