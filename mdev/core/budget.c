@@ -19,6 +19,22 @@
 #include "vgpu_display_priv.h"
 
 /**
+ * struct vgpu_vram_budget - video memory a vendor's instances may take
+ * @ref: held by the vendor and by every retired video memory it charges
+ * @lock: protects the counters
+ * @limit: bytes
+ * @reserved: bytes promised to existing instances
+ * @retained: bytes of closed sessions that dma-bufs still hold
+ */
+struct vgpu_vram_budget {
+	struct kref ref;
+	struct mutex lock;	/* protects the counters */
+	u64 limit;
+	u64 reserved;
+	u64 retained;
+};
+
+/**
  * vgpu_vram_budget_create() - a budget of @limit bytes
  * @limit: bytes all instances together may hold
  *

@@ -117,11 +117,12 @@ static int vgpu_damage_write(struct vgpu_gfx_damage __user *ud,
 /*
  * The damage extension of QUERY (<linux/vgpu_display.h>): @argsz covers a
  * struct vgpu_gfx_damage after the plane info. Which pages of the plane
- * @st shows in @vram were written since the caller's token. Out of line:
- * its stack and its calls stay off every other QUERY's path.
+ * that shows @size bytes (0: off) from @offset of @vram were written since
+ * the caller's token. Out of line: its stack and its calls stay off every
+ * other QUERY's path.
  */
 static noinline int vgpu_query_damage(struct vgpu_vram *vram, void __user *uarg,
-				      u32 argsz, const struct vgpu_plane_state *st)
+				      u32 argsz, u64 offset, u64 size)
 {
 	struct vgpu_gfx_damage __user *ud = uarg + VGPU_GFX_DAMAGE_OFFSET;
 	const u32 room = argsz - VGPU_GFX_DAMAGE_OFFSET - sizeof(*ud);
@@ -138,11 +139,10 @@ static noinline int vgpu_query_damage(struct vgpu_vram *vram, void __user *uarg,
 	if (dmg.flags != VGPU_GFX_DAMAGE_REQUEST || dmg.reserved ||
 	    dmg.bitmap_size % 8 || dmg.bitmap_size > room || !vram)
 		return -EINVAL;
-	start = round_down(st->desc.offset, PAGE_SIZE);
-	if (st->desc.drm_format && st->desc.size) {
+	start = round_down(offset, PAGE_SIZE);
+	if (size) {
 		d.first = start >> PAGE_SHIFT;
-		d.nr = (round_up(st->desc.offset + st->desc.size, PAGE_SIZE) -
-			start) >> PAGE_SHIFT;
+		d.nr = (round_up(offset + size, PAGE_SIZE) - start) >> PAGE_SHIFT;
 	}
 	d.token = dmg.token;
 	d.bitmap = bitmap_zalloc(max(d.nr, 1U), GFP_KERNEL);
@@ -153,12 +153,31 @@ static noinline int vgpu_query_damage(struct vgpu_vram *vram, void __user *uarg,
 		full = d.full || dmg.bitmap_size < DIV_ROUND_UP(d.nr, 64) * sizeof(u64);
 		dmg.token = d.token;
 		dmg.page_size = PAGE_SIZE;
-		dmg.page_offset = d.nr ? st->desc.offset - start : 0;
+		dmg.page_offset = d.nr ? offset - start : 0;
 		dmg.nr_bits = d.nr;
 		ret = vgpu_damage_write(ud, &dmg, &d, full);
 	}
 	bitmap_free(d.bitmap);
 	return ret;
+}
+
+/*
+ * Answer @argsz bytes at @arg with what plane @type publishes. The
+ * snapshot is a value: no stack to clear or guard, and no call before the
+ * user access.
+ */
+static int vgpu_query_answer(struct vgpu_planes *ps, struct vgpu_vram *vram,
+			     unsigned int type, void __user *arg, u32 argsz)
+{
+	const struct vgpu_plane_state st = vgpu_plane_snapshot(ps, type);
+	int ret;
+
+	ret = vgpu_query_write(arg, &st, type,
+			       argsz >= sizeof(struct vfio_device_gfx_plane_info));
+	if (ret || argsz < VGPU_GFX_DAMAGE_OFFSET + sizeof(struct vgpu_gfx_damage))
+		return ret;
+	return vgpu_query_damage(vram, arg, argsz, st.desc.offset,
+				 st.desc.drm_format ? st.desc.size : 0);
 }
 
 /**
@@ -189,7 +208,6 @@ long vgpu_ioctl_query_plane(struct vgpu_planes *ps, struct vgpu_vram *vram,
 {
 	const u32 minsz = offsetofend(struct vfio_device_gfx_plane_info, dmabuf_id);
 	const u32 kind = region ? VFIO_GFX_PLANE_TYPE_REGION : VFIO_GFX_PLANE_TYPE_DMABUF;
-	struct vgpu_plane_state st;
 	u32 argsz, flags, type;
 	int ret;
 
@@ -215,11 +233,7 @@ long vgpu_ioctl_query_plane(struct vgpu_planes *ps, struct vgpu_vram *vram,
 		if (ret)
 			return ret;
 	}
-	vgpu_plane_snapshot(ps, type, &st);
-	ret = vgpu_query_write(arg, &st, type, argsz >= sizeof(*arg));
-	if (ret || argsz < VGPU_GFX_DAMAGE_OFFSET + sizeof(struct vgpu_gfx_damage))
-		return ret;
-	return vgpu_query_damage(vram, arg, argsz, &st);
+	return vgpu_query_answer(ps, vram, type, arg, argsz);
 }
 
 /**

@@ -221,42 +221,6 @@ out:
 EXPORT_SYMBOL_IF_KUNIT(vgpu_plane_update);
 
 /**
- * vgpu_plane_stale() - did the registers change since plane @type was
- *	last decoded
- * @ps: the planes
- * @type: %VGPU_PLANE_PRIMARY or %VGPU_PLANE_CURSOR
- *
- * Context: any; takes no lock.
- * Return: true when vgpu_plane_update() has work to do.
- */
-bool vgpu_plane_stale(struct vgpu_planes *ps, unsigned int type)
-{
-	return atomic_read(&ps->regs_seq) != READ_ONCE(ps->plane[type - 1].decoded);
-}
-
-/**
- * vgpu_plane_snapshot() - a consistent copy of what plane @type publishes
- * @ps: the planes
- * @type: %VGPU_PLANE_PRIMARY or %VGPU_PLANE_CURSOR
- * @st: the copy
- *
- * Context: process context; takes no lock (but waits for a writer, on
- * PREEMPT_RT by taking the planes' lock).
- */
-void vgpu_plane_snapshot(struct vgpu_planes *ps, unsigned int type,
-			 struct vgpu_plane_state *st)
-{
-	struct vgpu_plane *pl = &ps->plane[type - 1];
-	unsigned int seq;
-
-	do {
-		seq = read_seqcount_begin(&pl->seq);
-		*st = pl->state;
-	} while (read_seqcount_retry(&pl->seq, seq));
-}
-EXPORT_SYMBOL_IF_KUNIT(vgpu_plane_snapshot);
-
-/**
  * vgpu_planes_generation() - the primary plane's published generation
  * @ps: the planes
  *
@@ -268,10 +232,7 @@ EXPORT_SYMBOL_IF_KUNIT(vgpu_plane_snapshot);
  */
 u32 vgpu_planes_generation(struct vgpu_planes *ps)
 {
-	struct vgpu_plane_state st;
-
-	vgpu_plane_snapshot(ps, VGPU_PLANE_PRIMARY, &st);
-	return st.generation;
+	return vgpu_plane_snapshot(ps, VGPU_PLANE_PRIMARY).generation;
 }
 
 /**
@@ -295,7 +256,7 @@ int vgpu_planes_save(struct vgpu_planes *ps, u32 *id, u32 *generation)
 			if (ret)
 				return ret;
 		}
-		vgpu_plane_snapshot(ps, i + 1, &st);
+		st = vgpu_plane_snapshot(ps, i + 1);
 		id[i] = st.id;
 		generation[i] = st.generation;
 	}

@@ -26,8 +26,6 @@
  */
 #define VGPU_VRAM_CHUNK_SHIFT	21
 #define VGPU_VRAM_CHUNK_SIZE	BIT(VGPU_VRAM_CHUNK_SHIFT)
-#define VGPU_VRAM_CHUNK_PAGES	(VGPU_VRAM_CHUNK_SIZE >> PAGE_SHIFT)
-#define VGPU_VRAM_CHUNK_ORDER	(VGPU_VRAM_CHUNK_SHIFT - PAGE_SHIFT)
 
 #if defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP) && defined(CONFIG_TRANSPARENT_HUGEPAGE)
 #define VGPU_VRAM_PMD_MAP	(PMD_SHIFT == VGPU_VRAM_CHUNK_SHIFT)
@@ -92,22 +90,6 @@ struct vgpu_vram_track {
 	u64 base;
 	void (*rearm)(void *arg, u64 pos, u64 len);
 	void *rearm_arg;
-};
-
-/**
- * struct vgpu_vram_budget - video memory a vendor's instances may take
- * @ref: held by the vendor and by every retired video memory it charges
- * @lock: protects the counters
- * @limit: bytes
- * @reserved: bytes promised to existing instances
- * @retained: bytes of closed sessions that dma-bufs still hold
- */
-struct vgpu_vram_budget {
-	struct kref ref;
-	struct mutex lock;	/* protects the counters */
-	u64 limit;
-	u64 reserved;
-	u64 retained;
 };
 
 /**
@@ -424,10 +406,7 @@ void vgpu_planes_init(struct vgpu_planes *ps, const struct vgpu_display_ops *ops
 void vgpu_planes_destroy(struct vgpu_planes *ps);
 void vgpu_planes_open(struct vgpu_planes *ps);
 void vgpu_planes_close(struct vgpu_planes *ps);
-bool vgpu_plane_stale(struct vgpu_planes *ps, unsigned int type);
 int vgpu_plane_update(struct vgpu_planes *ps, unsigned int type);
-void vgpu_plane_snapshot(struct vgpu_planes *ps, unsigned int type,
-			 struct vgpu_plane_state *st);
 u32 vgpu_planes_generation(struct vgpu_planes *ps);
 int vgpu_planes_save(struct vgpu_planes *ps, u32 *id, u32 *generation);
 int vgpu_planes_restore(struct vgpu_planes *ps, const u32 *id,
@@ -436,6 +415,27 @@ int vgpu_planes_restore(struct vgpu_planes *ps, const u32 *id,
 static inline void vgpu_planes_changed(struct vgpu_planes *ps)
 {
 	atomic_inc(&ps->regs_seq);
+}
+
+/* Registers changed since plane @type was decoded; takes no lock. */
+static inline bool vgpu_plane_stale(struct vgpu_planes *ps, unsigned int type)
+{
+	return atomic_read(&ps->regs_seq) != READ_ONCE(ps->plane[type - 1].decoded);
+}
+
+/* A consistent copy of what plane @type publishes; takes no lock. */
+static inline struct vgpu_plane_state vgpu_plane_snapshot(struct vgpu_planes *ps,
+							  unsigned int type)
+{
+	struct vgpu_plane *pl = &ps->plane[type - 1];
+
+	for (;;) {
+		unsigned int seq = read_seqcount_begin(&pl->seq);
+		struct vgpu_plane_state st = pl->state;
+
+		if (!read_seqcount_retry(&pl->seq, seq))
+			return st;
+	}
 }
 
 /* ------------------------------------------------------------------ */

@@ -26,6 +26,9 @@
 
 #include "vgpu_display_priv.h"
 
+#define VGPU_VRAM_CHUNK_PAGES	(VGPU_VRAM_CHUNK_SIZE >> PAGE_SHIFT)
+#define VGPU_VRAM_CHUNK_ORDER	(VGPU_VRAM_CHUNK_SHIFT - PAGE_SHIFT)
+
 #define VRAM_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT)
 
 /*
