@@ -61,14 +61,22 @@ deps:
 # (Debian's has none).
 KDIR_KUNIT = $(shell grep -qsE '^CONFIG_KUNIT=(y|m)' $(KDIR)/include/config/auto.conf && echo y)
 KUNIT_BUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)/mdev/kunit KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers
+# Kbuild runs an external module's modpost again when its own objects
+# change, not when the symbol versions it imports from the core do: drop
+# its symbol dump when the core's is newer, so it links against the new
+# CRCs instead of failing to load ("disagrees about version of symbol").
+fresh-symvers = test ! $(CURDIR)/Module.symvers -nt $(CURDIR)/$(1)/Module.symvers || \
+	rm -f $(CURDIR)/$(1)/Module.symvers
 # scripts/conftest.sh probes KDIR and writes build/compat/<release>/
 # vgpu_compat_gen.h, which mdev/include/vgpu_compat.h includes.
 modules: need-kdir
 	scripts/conftest.sh $(KDIR) >/dev/null
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/importer modules
+	@$(call fresh-symvers,selftests/minivendor)
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/minivendor \
 		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/Module.symvers modules
+	@$(if $(KDIR_KUNIT),$(call fresh-symvers,mdev/kunit))
 	$(if $(KDIR_KUNIT),$(KUNIT_BUILD) modules)
 
 userspace: need-deps
