@@ -277,27 +277,38 @@ static const struct vm_operations_struct vgpu_vram_vm_ops = {
 #endif
 };
 
+/* What vgpu_vram_set_pte() maps: the next page and its protection */
+struct vgpu_pte_fill {
+	struct mm_struct *mm;
+	unsigned long pfn;
+	pgprot_t prot;
+};
+
+/* Special PTEs are not associated with any struct page. */
+static int vgpu_vram_set_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct vgpu_pte_fill *f = data;
+
+	set_pte_at(f->mm, addr, pte, pte_mkspecial(pfn_pte(f->pfn++, f->prot)));
+	return 0;
+}
+
 /*
- * Map @len bytes at @addr from the contiguous pages starting at @pfn. A
- * remap_pfn_range() spanning the whole VMA makes x86 PAT track it as one
- * memtype range (VM_PAT), whose error path (a failed page-table
- * allocation) warns in Linux 6.12 when it finds nothing mapped; ordinary
- * RAM needs no such reservation. So the VMA's first page goes in on its
- * own, as a fault would insert it.
+ * Map @len bytes at @addr of a VMA no fault can have touched yet from the
+ * contiguous pages starting at @pfn, as special PTEs (as i915 maps the
+ * pages of its objects). remap_pfn_range() would look up the x86 PAT
+ * memory type of every page of a range smaller than the VMA, each lookup
+ * a walk of the resource tree: most of the cost of a fresh dma-buf
+ * mapping. These are ordinary RAM pages this module allocated, and
+ * nothing ever changes their memory type from write-back, which @prot
+ * (vm_page_prot) says.
  */
 static int vgpu_vram_remap(struct vm_area_struct *vma, unsigned long addr,
 			   unsigned long pfn, unsigned long len, pgprot_t prot)
 {
-	if (addr == vma->vm_start) {
-		vm_fault_t r = vmf_insert_pfn_prot(vma, addr, pfn, prot);
+	struct vgpu_pte_fill f = { .mm = vma->vm_mm, .pfn = pfn, .prot = prot };
 
-		if (r != VM_FAULT_NOPAGE)
-			return r == VM_FAULT_OOM ? -ENOMEM : -EFAULT;
-		addr += PAGE_SIZE;
-		pfn++;
-		len -= PAGE_SIZE;
-	}
-	return len ? remap_pfn_range(vma, addr, pfn, len, prot) : 0;
+	return apply_to_page_range(vma->vm_mm, addr, len, vgpu_vram_set_pte, &f);
 }
 
 /*
