@@ -108,9 +108,18 @@ int vgpu_set_req_eventfd(int fd, int32_t efd)
 
 void *vgpu_mmap_aligned(size_t len, int prot, int fd, off_t off)
 {
+	static __thread uint8_t *last;	/* where the previous mapping went */
 	const size_t huge = 2u << 20;
 	uint8_t *area, *p;
 
+	/* one system call when that address is free again */
+	if (last) {
+		p = mmap(last, len, prot, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, off);
+		if (p == last)
+			return p;
+		if (p != MAP_FAILED)
+			munmap(p, len);
+	}
 	area = mmap(NULL, len + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)
 		return MAP_FAILED;
@@ -118,5 +127,8 @@ void *vgpu_mmap_aligned(size_t len, int prot, int fd, off_t off)
 	if (p > area)
 		munmap(area, p - area);
 	munmap(p + len, area + len + huge - (p + len));
-	return mmap(p, len, prot, MAP_SHARED | MAP_FIXED, fd, off);
+	p = mmap(p, len, prot, MAP_SHARED | MAP_FIXED, fd, off);
+	if (p != MAP_FAILED)
+		last = p;
+	return p;
 }

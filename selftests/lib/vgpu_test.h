@@ -171,7 +171,9 @@ int vgpu_set_req_eventfd(int fd, int32_t efd);
 /*
  * mmap(MAP_SHARED) on a 2 MiB boundary, so that the kernel can map whole
  * 2 MiB pieces with one PMD (neither the VFIO nor the dma-buf file picks
- * aligned addresses). MAP_FAILED with errno set on failure.
+ * aligned addresses). It first tries, in one call, the address it last
+ * returned in this thread, which a caller mapping one frame at a time has
+ * unmapped again. MAP_FAILED with errno set on failure.
  */
 void *vgpu_mmap_aligned(size_t len, int prot, int fd, off_t off);
 
