@@ -40,6 +40,14 @@ double med(struct result *r);
 /* Print @ratio against @target (at most), counting a miss. */
 void verdict(const char *what, double ratio, double target);
 void *alloc_touched(size_t size);
+struct vfio_device_gfx_plane_info;
+/* A pan to line @y, and a QUERY of the primary plane; fatal on failure */
+void pan(struct dev *d, unsigned int y);
+void query(struct dev *d, struct vfio_device_gfx_plane_info *info);
+
+/* bench_frames.c */
+void bench_frames(struct dev *ours, struct dev *mb, int rounds);
+void bench_region(struct dev *rd, int rounds);
 
 /* bench_damage.c */
 void bench_tracking(struct dev *d, int rounds);
