@@ -344,13 +344,14 @@ int main(int argc, char **argv)
 		{ "region", required_argument, NULL, 'R' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "peer", required_argument, NULL, 'P' },
+		{ "scale", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct dev ours = { .name = "vgpu_bochs" }, mb = { .name = "mbochs", .mbochs = true };
 	struct dev region = { .name = "vgpu_bochs region" };
 	struct dev peer = { .name = "vgpu_bochs peer" };
-	const char *only = NULL;
+	const char *only = NULL, *scale = NULL;
 	int rounds = 11, c;
 
 	while ((c = getopt_long(argc, argv, "o:m:r:h", opts, NULL)) != -1) {
@@ -373,11 +374,15 @@ int main(int argc, char **argv)
 		case 'P':
 			peer.uuid = optarg;
 			break;
+		case 'S':
+			scale = optarg;
+			break;
 		default:
 			printf("Usage: %s --ours UUID --mbochs UUID [--region UUID]\n"
-			       "       [--peer UUID] [--rounds N] [--only NAME]\n"
+			       "       [--peer UUID] [--scale UUID,UUID,...] [--rounds N] [--only NAME]\n"
 			       "NAME: query, layout, frames, region, pread, memory, tracking,\n"
-			       "      damage or migration (into --peer, of --ours' type)\n",
+			       "      damage, migration (into --peer, of --ours' type) or scale\n"
+			       "      (the hd instances of --scale, and new ones)\n",
 			       argv[0]);
 			return c == 'h' ? 0 : 2;
 		}
@@ -414,6 +419,8 @@ int main(int argc, char **argv)
 		dev_open(&peer);
 		bench_migration(&ours, &peer, rounds < 5 ? rounds : 5);
 	}
+	if (scale && (!only || !strcmp(only, "scale")))
+		bench_scale(scale, rounds < 5 ? rounds : 5);
 
 	printf("vgpu_bench: %s\n", failures ? "targets MISSED" : "all targets met");
 	return failures ? 1 : 0;

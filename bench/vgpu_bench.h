@@ -56,4 +56,7 @@ void bench_damage(struct dev *d, int rounds);
 /* bench_migration.c */
 void bench_migration(struct dev *src, struct dev *dst, int rounds);
 
+/* bench_scale.c: the comma-separated hd instances @uuids, and new ones */
+void bench_scale(const char *uuids, int rounds);
+
 #endif /* VGPU_BENCH_H */
