@@ -335,7 +335,14 @@ static void bench_memory(struct dev *ours, struct dev *mb)
 	}
 }
 
-int main(int argc, char **argv)
+/* What the command line names: the devices, and what to run how often */
+struct args {
+	struct dev ours, mb, region, peer;
+	const char *only, *scale;
+	int rounds;
+};
+
+static void parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "ours", required_argument, NULL, 'o' },
@@ -348,34 +355,30 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct dev ours = { .name = "vgpu_bochs" }, mb = { .name = "mbochs", .mbochs = true };
-	struct dev region = { .name = "vgpu_bochs region" };
-	struct dev peer = { .name = "vgpu_bochs peer" };
-	const char *only = NULL, *scale = NULL;
-	int rounds = 11, c;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "o:m:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			ours.uuid = optarg;
+			a->ours.uuid = optarg;
 			break;
 		case 'm':
-			mb.uuid = optarg;
+			a->mb.uuid = optarg;
 			break;
 		case 'r':
-			rounds = atoi(optarg);
+			a->rounds = atoi(optarg);
 			break;
 		case 'O':
-			only = optarg;
+			a->only = optarg;
 			break;
 		case 'R':
-			region.uuid = optarg;
+			a->region.uuid = optarg;
 			break;
 		case 'P':
-			peer.uuid = optarg;
+			a->peer.uuid = optarg;
 			break;
 		case 'S':
-			scale = optarg;
+			a->scale = optarg;
 			break;
 		default:
 			printf("Usage: %s --ours UUID --mbochs UUID [--region UUID]\n"
@@ -384,43 +387,64 @@ int main(int argc, char **argv)
 			       "      damage, migration (into --peer, of --ours' type) or scale\n"
 			       "      (the hd instances of --scale, and new ones)\n",
 			       argv[0]);
-			return c == 'h' ? 0 : 2;
+			exit(c == 'h' ? 0 : 2);
 		}
 	}
-	if (!ours.uuid || !mb.uuid || rounds < 1 || rounds > MAX_ROUNDS) {
+	if (!a->ours.uuid || !a->mb.uuid || a->rounds < 1 || a->rounds > MAX_ROUNDS) {
 		fprintf(stderr, "vgpu_bench: need --ours and --mbochs UUIDs, 1 <= rounds <= %d\n",
 			MAX_ROUNDS);
-		return 2;
+		exit(2);
 	}
-	dev_open(&ours);
-	dev_open(&mb);
+}
+
+/* Run figure @name: no --only, or --only @name */
+static bool wanted(const struct args *a, const char *name)
+{
+	return !a->only || !strcmp(a->only, name);
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {
+		.ours = { .name = "vgpu_bochs" },
+		.mb = { .name = "mbochs", .mbochs = true },
+		.region = { .name = "vgpu_bochs region" },
+		.peer = { .name = "vgpu_bochs peer" },
+		.rounds = 11,
+	};
+	int rounds;
+
+	parse_args(argc, argv, &a);
+	rounds = a.rounds;
+	dev_open(&a.ours);
+	dev_open(&a.mb);
 
 	printf("vgpu_bench: vgpu_bochs %s vs mbochs %s, %d rounds (medians)\n",
-	       ours.uuid, mb.uuid, rounds);
-	if (!only || !strcmp(only, "query"))
-		bench_query(&ours, &mb, rounds);
-	if (!only || !strcmp(only, "layout"))
-		bench_new_layout(&ours, &mb, rounds);
-	if (!only || !strcmp(only, "frames"))
-		bench_frames(&ours, &mb, rounds);
-	if (region.uuid && (!only || !strcmp(only, "region"))) {
-		dev_open(&region);
-		bench_region(&region, rounds);
+	       a.ours.uuid, a.mb.uuid, rounds);
+	if (wanted(&a, "query"))
+		bench_query(&a.ours, &a.mb, rounds);
+	if (wanted(&a, "layout"))
+		bench_new_layout(&a.ours, &a.mb, rounds);
+	if (wanted(&a, "frames"))
+		bench_frames(&a.ours, &a.mb, rounds);
+	if (a.region.uuid && wanted(&a, "region")) {
+		dev_open(&a.region);
+		bench_region(&a.region, rounds);
 	}
-	if (!only || !strcmp(only, "pread"))
-		bench_pread(&ours, &mb, rounds < 3 ? rounds : 3);
-	if (!only || !strcmp(only, "memory"))
-		bench_memory(&ours, &mb);
-	if (!only || !strcmp(only, "tracking"))
-		bench_tracking(&ours, rounds < 5 ? rounds : 5);
-	if (!only || !strcmp(only, "damage"))
-		bench_damage(&ours, rounds);
-	if (peer.uuid && (!only || !strcmp(only, "migration"))) {
-		dev_open(&peer);
-		bench_migration(&ours, &peer, rounds < 5 ? rounds : 5);
+	if (wanted(&a, "pread"))
+		bench_pread(&a.ours, &a.mb, rounds < 3 ? rounds : 3);
+	if (wanted(&a, "memory"))
+		bench_memory(&a.ours, &a.mb);
+	if (wanted(&a, "tracking"))
+		bench_tracking(&a.ours, rounds < 5 ? rounds : 5);
+	if (wanted(&a, "damage"))
+		bench_damage(&a.ours, rounds);
+	if (a.peer.uuid && wanted(&a, "migration")) {
+		dev_open(&a.peer);
+		bench_migration(&a.ours, &a.peer, rounds < 5 ? rounds : 5);
 	}
-	if (scale && (!only || !strcmp(only, "scale")))
-		bench_scale(scale, rounds < 5 ? rounds : 5);
+	if (a.scale && wanted(&a, "scale"))
+		bench_scale(a.scale, rounds < 5 ? rounds : 5);
 
 	printf("vgpu_bench: %s\n", failures ? "targets MISSED" : "all targets met");
 	return failures ? 1 : 0;
