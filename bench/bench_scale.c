@@ -345,7 +345,12 @@ static void bench_scale_query(struct scale_inst *s, int n, int rounds)
 		med(&ratio[ONE][0]), 1.10);
 	ratio_print("  the same, the call right after QEMU's", &ratio[ONE][1]);
 	ratio_print("  QUERY, all instances / one at their load (QEMU's call)", &ratio[DENSE][0]);
-	ratio_print("  the same, the call right after QEMU's", &ratio[DENSE][1]);
+	/*
+	 * A guard that can fail under TCG: the same code as warm in both, so
+	 * a lock the instances share or work that grows with their number
+	 * shows here (0.97-1.13 measured without either).
+	 */
+	verdict("  the same, the call right after QEMU's (guard)", med(&ratio[DENSE][1]), 1.5);
 }
 
 /* ---------------------------------------------------------------- */
