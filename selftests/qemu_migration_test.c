@@ -5,9 +5,9 @@
  * instance of the same type, and the destination must show what the
  * source showed, pixel for pixel, and then go on drawing.
  *
- * Both QEMUs run the command line vgpu-qemu prints for their instance,
- * with enable-migration=on added to the vfio-pci device: QEMU 10.0 blocks
- * migration otherwise ("VFIO device doesn't support device and IOMMU
+ * Both QEMUs run the command line vgpu-qemu --migratable prints for their
+ * instance, which adds enable-migration=on to the vfio-pci device: QEMU
+ * 10.0 blocks migration otherwise ("VFIO device doesn't support device and IOMMU
  * dirty tracking": the vGPU does no DMA, so it offers no DMA logging;
  * with the option that is a warning only). The destination runs
  * as soon as the migration ends: with -S its screendump was black (QEMU
@@ -53,8 +53,7 @@ FIXTURE(qmig) {
 	char uuid[2][VGPU_UUID_LEN + 1];
 	char dir[64];
 	char cmdline[2][4096];	/* vgpu-qemu's output */
-	char *argv[2][MAX_ARGS];	/* pointing into @cmdline, @device */
-	char device[2][256];	/* the -device, with enable-migration=on */
+	char *argv[2][MAX_ARGS];	/* pointing into @cmdline */
 	pid_t pid[2];
 	int mon[2];
 	int ser[2];
@@ -93,17 +92,18 @@ static double guest_timeout(const struct _fixture_variant_qmig *variant)
 
 /*
  * vgpu-qemu's command line for QEMU @i (SRC or DST) with @extra after
- * "--", into @self->argv[i], its vfio-pci device made migratable.
+ * "--", into @self->argv[i]; -ENOENT if --migratable did not make its
+ * vfio-pci device migratable.
  */
 static int qemu_cmdline(struct _test_data_qmig *self, int i, const char *const *extra)
 {
 	char vnc[32];
-	const char *args[MAX_ARGS] = { vgpu_tree_path(VGPU_QEMU), "-0", "--vnc", vnc,
-				       "--memory", NULL, "--qemu", vgpu_qemu10_path(),
-				       self->uuid[i], "--" };
-	int n = 10, len, argc, a;
+	const char *args[MAX_ARGS] = { vgpu_tree_path(VGPU_QEMU), "-0", "--migratable",
+				       "--vnc", vnc, "--memory", NULL, "--qemu",
+				       vgpu_qemu10_path(), self->uuid[i], "--" };
+	int n = 11, len, argc, a;
 
-	args[5] = extra[0];	/* the memory size */
+	args[6] = extra[0];	/* the memory size */
 	for (extra++; *extra && n < MAX_ARGS - 1; extra++)
 		args[n++] = *extra;
 	snprintf(vnc, sizeof(vnc), "127.0.0.1:%d", i);
@@ -113,15 +113,11 @@ static int qemu_cmdline(struct _test_data_qmig *self, int i, const char *const *
 	argc = vgpu_split_nul(self->cmdline[i], len, self->argv[i], MAX_ARGS);
 	if (argc < 0)
 		return argc;
-	for (a = 1; a < argc; a++) {
-		if (strcmp(self->argv[i][a - 1], "-device") ||
-		    strncmp(self->argv[i][a], "vfio-pci,", 9))
-			continue;
-		snprintf(self->device[i], sizeof(self->device[i]), "%s,enable-migration=on",
-			 self->argv[i][a]);
-		self->argv[i][a] = self->device[i];
-		return 0;
-	}
+	for (a = 1; a < argc; a++)
+		if (!strcmp(self->argv[i][a - 1], "-device") &&
+		    !strncmp(self->argv[i][a], "vfio-pci,", 9) &&
+		    strstr(self->argv[i][a], ",enable-migration=on"))
+			return 0;
 	return -ENOENT;
 }
 

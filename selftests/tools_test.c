@@ -449,6 +449,33 @@ TEST_F(qemu_cmd, display_by_qemu_version)
 	ASSERT_NE(NULL, strstr(out, "-display egl-headless -vnc 127.0.0.1:0\n")) TH_LOG("%s", out);
 }
 
+TEST_F(qemu_cmd, migratable_adds_enable_migration_from_qemu_8_1)
+{
+	char out[4096], want[160];
+
+	snprintf(want, sizeof(want), "/sys/bus/mdev/devices/%s,display=on,enable-migration=on ",
+		 self->region_uuid);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version 10.0 --migratable %s",
+			      self->region_uuid)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS
+			      "vgpu-qemu --qemu-version 8.1 --migratable --ramfb %s",
+			      self->region_uuid)) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "display=on,ramfb=on,enable-migration=on ")) TH_LOG("%s", out);
+	/* without the option nothing changes */
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version 10.0 %s",
+			      self->region_uuid));
+	ASSERT_EQ(NULL, strstr(out, "enable-migration")) TH_LOG("%s", out);
+	/* QEMU 7.2 has no VFIO migration v2: refused, naming the version needed */
+	ASSERT_EQ(1, vgpu_run(out, sizeof(out), TOOLS "vgpu-qemu --qemu-version 7.2 --migratable %s",
+			      self->region_uuid));
+	ASSERT_NE(NULL, strstr(out, "QEMU 7.2 cannot migrate")) TH_LOG("%s", out);
+	ASSERT_NE(NULL, strstr(out, "QEMU 8.1 or later")) TH_LOG("%s", out);
+	ASSERT_EQ(0, vgpu_run(out, sizeof(out), "VGPU_QEMU_GL=1 " TOOLS
+			      "vgpu-qemu --qemu-version 10.0 --migratable %s", self->uuid));
+	ASSERT_NE(NULL, strstr(out, "display=on,enable-migration=on ")) TH_LOG("%s", out);
+}
+
 TEST_F(qemu_cmd, run_executes_qemu)
 {
 	char out[4096];

@@ -42,6 +42,10 @@ static const char help_text[] =
 	"      --ramfb         add ramfb=on (on vfio-pci-nohotplug, which has it): a\n"
 	"                      boot display for firmware such as OVMF before the\n"
 	"                      guest driver takes over\n"
+	"      --migratable    add enable-migration=on, so that QEMU (8.1 and later)\n"
+	"                      live-migrates the VM with its vGPU: without it QEMU\n"
+	"                      blocks migration, since the device has no DMA dirty\n"
+	"                      tracking (it does no DMA); both QEMUs need it\n"
 	"      --create SIZE   first create an instance of size hd or uhd: the dma-buf\n"
 	"                      type when OpenGL is available, else the region type\n"
 	"  -m, --memory MB     guest memory (default 1024)\n"
@@ -182,12 +186,14 @@ static void print_quoted(const char *s)
 struct opts {
 	const char *display, *vnc, *qemu, *create;
 	unsigned int xres, yres, spice, memory;
-	int ramfb, run, print_uuid, nul, dbus_p2p;
+	int ramfb, migratable, run, print_uuid, nul, dbus_p2p;
 	int version;		/* QEMU's, major * 100 + minor; -2: not asked yet */
 };
 
 /* QEMU 9.0 binds every display to a console: no VNC for a dma-buf one. */
 #define QEMU_DMABUF_NO_VNC	900
+/* QEMU 8.1 has VFIO migration v2 and the enable-migration property. */
+#define QEMU_VFIO_MIGRATION	801
 
 /* "X.Y" (or "X.Y.Z", "QEMU emulator version X.Y...") as X * 100 + Y, or -1. */
 static int parse_version(const char *s)
@@ -244,7 +250,7 @@ static const char *qemu_name(const struct opts *o)
 /* The long options without a short form */
 enum {
 	O_VNC = 256, O_SPICE, O_XRES, O_YRES, O_RAMFB, O_CREATE, O_QEMU, O_RUN,
-	O_UUID, O_P2P, O_QVER,
+	O_UUID, O_P2P, O_QVER, O_MIGRATE,
 };
 
 static const struct option long_opts[] = {
@@ -254,6 +260,7 @@ static const struct option long_opts[] = {
 	{ "xres", required_argument, NULL, O_XRES },
 	{ "yres", required_argument, NULL, O_YRES },
 	{ "ramfb", no_argument, NULL, O_RAMFB },
+	{ "migratable", no_argument, NULL, O_MIGRATE },
 	{ "create", required_argument, NULL, O_CREATE },
 	{ "memory", required_argument, NULL, 'm' },
 	{ "qemu", required_argument, NULL, O_QEMU },
@@ -289,6 +296,9 @@ static void parse_options(int argc, char **argv, struct opts *o)
 			break;
 		case O_RAMFB:
 			o->ramfb = 1;
+			break;
+		case O_MIGRATE:
+			o->migratable = 1;
 			break;
 		case O_CREATE:
 			o->create = optarg;
@@ -391,13 +401,40 @@ static void need_version(struct opts *o)
 	}
 }
 
+/* Whether device @fd offers VFIO migration (v2), as QEMU asks it. */
+static int can_migrate(int fd)
+{
+	struct {
+		struct vfio_device_feature f;
+		struct vfio_device_feature_migration m;
+	} arg = {
+		.f.argsz = sizeof(arg),
+		.f.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
+	};
+
+	return !ioctl(fd, VFIO_DEVICE_FEATURE, &arg) &&
+	       (arg.m.flags & VFIO_MIGRATION_STOP_COPY);
+}
+
+/* What --migratable needs of QEMU (o->version) and of instance @uuid. */
+static void check_migratable(struct opts *o, const char *uuid, int migrates)
+{
+	need_version(o);
+	if (o->version < QEMU_VFIO_MIGRATION)
+		tool_die(1, "%s cannot migrate a VFIO device (VFIO migration v2 and enable-migration=on came with QEMU 8.1); use QEMU 8.1 or later, or leave out --migratable",
+			 qemu_name(o));
+	if (!migrates)
+		tool_die(1, "%s does not offer VFIO migration (its driver or kernel is too old for it); leave out --migratable",
+			 uuid);
+}
+
 /*
  * Probe instance @uuid (QEMU is not running yet, so it is free) and check
  * that QEMU can show it as @o asks. Return: whether it exports dma-bufs.
  */
 static int probe_instance(const char *uuid, struct opts *o, int gl)
 {
-	int kind, dmabuf, ret;
+	int kind, dmabuf, migrates, ret;
 	struct vgpu *v;
 
 	ret = vgpu_open(uuid, &v);
@@ -410,7 +447,10 @@ static int probe_instance(const char *uuid, struct opts *o, int gl)
 		tool_die_vgpu(uuid, -ENXIO);
 	if (o->xres && !have_edid(vgpu_device_fd(v)))
 		tool_die(1, "--xres/--yres need the EDID region, which %s lacks", uuid);
+	migrates = can_migrate(vgpu_device_fd(v));
 	vgpu_close(v);
+	if (o->migratable)
+		check_migratable(o, uuid, migrates);
 	dmabuf = kind == VGPU_KIND_DMABUF;
 	if (o->xres && !dmabuf)
 		tool_die(1, "QEMU (7.2 and 10.0 alike) uses the EDID region (--xres/--yres) only with dma-buf displays (\"xres and yres properties need edid support\"); %s is a region instance",
@@ -440,9 +480,9 @@ static void build_args(const struct opts *o, const char *uuid, int dmabuf,
 	add("none");
 	/* ramfb is a property of the non-hotpluggable variant only */
 	snprintf(device, sizeof(device),
-		 "%s,sysfsdev=/sys/bus/mdev/devices/%s,display=on%s",
+		 "%s,sysfsdev=/sys/bus/mdev/devices/%s,display=on%s%s",
 		 o->ramfb ? "vfio-pci-nohotplug" : "vfio-pci", uuid,
-		 o->ramfb ? ",ramfb=on" : "");
+		 o->ramfb ? ",ramfb=on" : "", o->migratable ? ",enable-migration=on" : "");
 	add("-device");
 	if (o->xres)
 		add("%s,xres=%u,yres=%u", device, o->xres, o->yres);
