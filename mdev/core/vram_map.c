@@ -20,6 +20,7 @@
  * read-only, PMDs only for reading; a write to a read-only page drops it
  * (pfn_mkwrite) so that it faults again as a write.
  */
+#include <linux/cacheflush.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -65,6 +66,58 @@ static pgprot_t vgpu_vram_prot(struct vm_area_struct *vma, bool write)
 	if (!write)
 		flags &= ~VM_SHARED;
 	return vm_get_page_prot(flags);
+}
+
+/* What vgpu_vram_set_pte() maps: the pages of a piece from @pos on */
+struct vgpu_pte_fill {
+	struct vm_area_struct *vma;
+	struct vgpu_vram_chunk *c;
+	u64 pos;
+	pgprot_t prot;
+};
+
+/*
+ * A special PTE: vm_normal_page() gives no page for it, so it takes no
+ * reference, no rmap and no RSS count. A present PTE is kept: a fault of
+ * another thread may have mapped that page already, writable.
+ */
+static int vgpu_vram_set_pte(pte_t *pte, unsigned long addr, void *data)
+{
+	struct vgpu_pte_fill *f = data;
+	unsigned long pfn = page_to_pfn(vgpu_vram_chunk_page(f->c, f->pos));
+
+	f->pos += PAGE_SIZE;
+	if (!pte_none(ptep_get(pte)))
+		return 0;
+	set_pte_at(f->vma->vm_mm, addr, pte, pte_mkspecial(pfn_pte(pfn, f->prot)));
+	update_mmu_cache(f->vma, addr, pte);
+	return 0;
+}
+
+/*
+ * Map @len bytes at @addr of @vma from video memory offset @pos of piece
+ * @c on, where no PTE is present, as special PTEs (as i915 maps the pages
+ * of its objects, remap_io_sg()). remap_pfn_range() and
+ * vmf_insert_pfn_prot() would look up the x86 PAT memory type of every
+ * page, each lookup a walk of the resource tree: most of what a fresh
+ * dma-buf mapping or a fault of a whole piece cost. These are ordinary
+ * RAM pages this module allocated, and nothing ever changes their memory
+ * type from write-back, which @prot (vgpu_vram_prot()) says. The VMA is
+ * not VM_IO, like a VMA whose pages come from faults alone.
+ *
+ * No PMD of the range may be a leaf: the range is of a new VMA, or of a
+ * piece vgpu_vram_huge_fault() cannot map, or lies in a page table that
+ * the fault found there (a page table is only freed under the mmap lock
+ * held for writing, and a PMD only mapped where none is).
+ */
+static int vgpu_vram_fill(struct vm_area_struct *vma, unsigned long addr,
+			  unsigned long len, struct vgpu_vram_chunk *c, u64 pos,
+			  pgprot_t prot)
+{
+	struct vgpu_pte_fill f = { .vma = vma, .c = c, .pos = pos, .prot = prot };
+
+	flush_cache_range(vma, addr, addr + len);
+	return apply_to_page_range(vma->vm_mm, addr, len, vgpu_vram_set_pte, &f);
 }
 
 /*
@@ -133,7 +186,7 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 	u64 cstart = round_down(pos, VGPU_VRAM_CHUNK_SIZE);
 	u64 cend = min_t(u64, cstart + VGPU_VRAM_CHUNK_SIZE, limit);
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	unsigned long back, ahead, start, addr;
+	unsigned long back, ahead;
 	struct vgpu_vram_chunk *c;
 	pgprot_t rest;
 	vm_fault_t ret;
@@ -167,15 +220,7 @@ vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
 	/* bytes of the piece before and after the fault that the VMA covers */
 	back = min_t(u64, pos - cstart, fault - vma->vm_start);
 	ahead = min_t(u64, cend - pos, vma->vm_end - fault);
-	start = fault - back;
-	for (addr = start; addr < fault + ahead; addr += PAGE_SIZE) {
-		u64 p = pos - back + (addr - start);
-
-		if (addr != fault &&
-		    vmf_insert_pfn_prot(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, p)),
-					rest) != VM_FAULT_NOPAGE)
-			break;
-	}
+	vgpu_vram_fill(vma, fault - back, back + ahead, c, pos - back, rest);
 out:
 	up_read(&vram->track.lock);
 	return ret;
@@ -277,47 +322,13 @@ static const struct vm_operations_struct vgpu_vram_vm_ops = {
 #endif
 };
 
-/* What vgpu_vram_set_pte() maps: the next page and its protection */
-struct vgpu_pte_fill {
-	struct mm_struct *mm;
-	unsigned long pfn;
-	pgprot_t prot;
-};
-
-/* Special PTEs are not associated with any struct page. */
-static int vgpu_vram_set_pte(pte_t *pte, unsigned long addr, void *data)
-{
-	struct vgpu_pte_fill *f = data;
-
-	set_pte_at(f->mm, addr, pte, pte_mkspecial(pfn_pte(f->pfn++, f->prot)));
-	return 0;
-}
-
-/*
- * Map @len bytes at @addr of a VMA no fault can have touched yet from the
- * contiguous pages starting at @pfn, as special PTEs (as i915 maps the
- * pages of its objects). remap_pfn_range() would look up the x86 PAT
- * memory type of every page of a range smaller than the VMA, each lookup
- * a walk of the resource tree: most of the cost of a fresh dma-buf
- * mapping. These are ordinary RAM pages this module allocated, and
- * nothing ever changes their memory type from write-back, which @prot
- * (vm_page_prot) says.
- */
-static int vgpu_vram_remap(struct vm_area_struct *vma, unsigned long addr,
-			   unsigned long pfn, unsigned long len, pgprot_t prot)
-{
-	struct vgpu_pte_fill f = { .mm = vma->vm_mm, .pfn = pfn, .prot = prot };
-
-	return apply_to_page_range(vma->vm_mm, addr, len, vgpu_vram_set_pte, &f);
-}
-
 /*
  * Map now every part of @vma that a PMD cannot map: pieces the VMA covers
  * only partly or at an address that is not 2 MiB aligned, pieces that
  * are not one compound page, and everything where PMDs cannot map PFNs.
- * One remap per contiguous run is far cheaper than a fault inserting page
- * after page. Read-only: the VMA is not in the address space that write
- * tracking zaps yet, so nothing may be writable that a fault did not map.
+ * Mapping it now spares the reader a fault per piece. Read-only: the VMA
+ * is not in the address space that write tracking zaps yet, so nothing
+ * may be writable that a fault did not map.
  */
 static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma,
 			      u64 offset)
@@ -331,23 +342,14 @@ static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma
 		unsigned long len = min_t(u64, vma->vm_end - addr,
 					  cstart + VGPU_VRAM_CHUNK_SIZE - pos);
 		struct vgpu_vram_chunk *c = vgpu_vram_chunk(vram, pos, true);
-		struct page *head;
-		unsigned long a;
-		int ret = 0;
+		int ret;
 
 		if (!c)
 			return -ENOMEM;
-		head = vgpu_vram_chunk_head(c);
-		if (VGPU_VRAM_PMD_MAP && head && len == VGPU_VRAM_CHUNK_SIZE &&
-		    IS_ALIGNED(addr, VGPU_VRAM_CHUNK_SIZE))
+		if (VGPU_VRAM_PMD_MAP && vgpu_vram_chunk_head(c) &&
+		    len == VGPU_VRAM_CHUNK_SIZE && IS_ALIGNED(addr, VGPU_VRAM_CHUNK_SIZE))
 			goto next;	/* left to vgpu_vram_huge_fault() */
-		if (head)
-			ret = vgpu_vram_remap(vma, addr, page_to_pfn(head) +
-					      ((pos - cstart) >> PAGE_SHIFT), len, prot);
-		for (a = 0; !head && !ret && a < len; a += PAGE_SIZE)
-			ret = vgpu_vram_remap(vma, addr + a,
-					      page_to_pfn(vgpu_vram_chunk_page(c, pos + a)),
-					      PAGE_SIZE, prot);
+		ret = vgpu_vram_fill(vma, addr, len, c, pos, prot);
 		if (ret)
 			return ret;
 next:
