@@ -125,8 +125,7 @@ void vgpu_vram_retire(struct vgpu_vram *vram);
 void vgpu_vram_get(struct vgpu_vram *vram);
 void vgpu_vram_put(struct vgpu_vram *vram);
 u64 vgpu_vram_size(const struct vgpu_vram *vram);
-ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count,
-		     u64 pos, bool write);
+ssize_t vgpu_vram_rw(struct vgpu_vram *vram, char __user *buf, size_t count, u64 pos, bool write);
 int vgpu_vram_mmap(struct vgpu_vram *vram, struct vm_area_struct *vma,
 		   u64 offset, u64 len, bool prefault);
 int vgpu_vram_budget_reserve(struct vgpu_vram_budget *budget, u64 size);
@@ -139,8 +138,7 @@ int vgpu_vram_get_pages(struct vgpu_vram *vram, u64 offset,
 			unsigned long nr_pages, struct page **pages);
 void vgpu_vram_pin(struct vgpu_vram *vram, u64 offset, u64 size);
 void vgpu_vram_unpin(struct vgpu_vram *vram, u64 offset, u64 size);
-vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf,
-			    u64 pos, u64 limit);
+vm_fault_t vgpu_vram_insert(struct vgpu_vram *vram, struct vm_fault *vmf, u64 pos, u64 limit);
 vm_fault_t vgpu_vram_pfn_mkwrite(struct vm_fault *vmf);
 void vgpu_vram_written_locked(struct vgpu_vram *vram, u64 pos, u64 len);
 void vgpu_vram_written(struct vgpu_vram *vram, u64 pos, u64 len);
@@ -177,8 +175,7 @@ bool vgpu_vram_budget_exceeded(struct vgpu_vram_budget *budget);
 /* ------------------------------------------------------------------ */
 /* edid.c: the GFX EDID region */
 
-ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count,
-		     u64 pos, bool write);
+ssize_t vgpu_edid_rw(struct vgpu_edid *edid, char __user *buf, size_t count, u64 pos, bool write);
 int vgpu_edid_add_caps(struct vfio_info_cap *caps);
 void vgpu_edid_save(struct vgpu_edid *edid, u32 *size, bool *link_up, u8 *blob);
 int vgpu_edid_restore(struct vgpu_edid *edid, u32 size, bool link_up, const u8 *blob);
@@ -423,7 +420,10 @@ static inline bool vgpu_plane_stale(struct vgpu_planes *ps, unsigned int type)
 	return atomic_read(&ps->regs_seq) != READ_ONCE(ps->plane[type - 1].decoded);
 }
 
-/* A consistent copy of what plane @type publishes; takes no lock. */
+/*
+ * A consistent copy of what plane @type publishes. Process context: it
+ * takes no lock, but on PREEMPT_RT waits out a writer on &vgpu_planes.lock.
+ */
 static inline struct vgpu_plane_state vgpu_plane_snapshot(struct vgpu_planes *ps,
 							  unsigned int type)
 {
