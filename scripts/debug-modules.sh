@@ -75,6 +75,10 @@ rc=0
 for d in "${dirs[@]}"; do
 	extra=()
 	[ "$d" = "$out" ] || extra=(KBUILD_EXTRA_SYMBOLS="$out/Module.symvers")
+	# modpost does not run again for the driver's new symbol versions
+	# alone (see fresh-symvers in the Makefile): drop the stale dump
+	[ "$d" = "$out" ] || [ ! "$out/Module.symvers" -nt "$d/Module.symvers" ] ||
+		rm -f "$d/Module.symvers"
 	make -C "$kdir" M="$d" ${kmake[@]+"${kmake[@]}"} "${extra[@]}" W=1 modules \
 		>> "$out/build.log" 2>&1 ||
 		{ rc=$?; break; }
