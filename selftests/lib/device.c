@@ -127,8 +127,14 @@ void *vgpu_mmap_aligned(size_t len, int prot, int fd, off_t off)
 	if (p > area)
 		munmap(area, p - area);
 	munmap(p + len, area + len + huge - (p + len));
-	p = mmap(p, len, prot, MAP_SHARED | MAP_FIXED, fd, off);
-	if (p != MAP_FAILED)
-		last = p;
-	return p;
+	area = mmap(p, len, prot, MAP_SHARED | MAP_FIXED, fd, off);
+	if (area == MAP_FAILED) {
+		int err = errno;
+
+		munmap(p, len);	/* what is left of the reservation */
+		errno = err;
+		return MAP_FAILED;
+	}
+	last = area;
+	return area;
 }
