@@ -141,23 +141,20 @@ static void vgpu_vram_write_ahead(struct vgpu_vram *vram, struct vm_fault *vmf,
 {
 	struct vm_area_struct *vma = vmf->vma;
 	unsigned long addr = (vmf->address & PAGE_MASK) + PAGE_SIZE;
-	unsigned long page = pos >> PAGE_SHIFT;
-	pgprot_t prot = vgpu_vram_prot(vma, true);
-	unsigned int i, n;
+	unsigned long page = pos >> PAGE_SHIFT, n;
 
 	for (n = 0; n < VGPU_VRAM_WRITE_AHEAD && n < page; n++)
 		if (!test_bit(page - 1 - n, vram->track.written))
 			break;
-	for (i = 1; i <= n; i++, addr += PAGE_SIZE) {
-		u64 q = pos + ((u64)i << PAGE_SHIFT);
-
-		if (q >= end || addr >= vma->vm_end)
-			break;
-		vgpu_vram_written_locked(vram, q, PAGE_SIZE);
-		if (vmf_insert_pfn_prot(vma, addr, page_to_pfn(vgpu_vram_chunk_page(c, q)),
-					prot) != VM_FAULT_NOPAGE)
-			break;
-	}
+	/* no further than the piece (below @end) and the VMA */
+	n = min3(n, (unsigned long)((end - pos - 1) >> PAGE_SHIFT),
+		 (vma->vm_end - addr) >> PAGE_SHIFT);
+	if (!n)
+		return;
+	/* in the page table the faulting page went into, so no leaf PMD */
+	vgpu_vram_written_locked(vram, pos + PAGE_SIZE, (u64)n << PAGE_SHIFT);
+	vgpu_vram_fill(vma, addr, n << PAGE_SHIFT, c, pos + PAGE_SIZE,
+		       vgpu_vram_prot(vma, true));
 }
 
 /**
