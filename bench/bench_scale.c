@@ -386,10 +386,10 @@ static long long file_sum(const char *path, const char *key)
 }
 
 /*
- * vgpu_kernel_mem_kb() settles the caches; its lines are read again once
- * the per-CPU counter deltas are folded (stat_refresh), which meminfo
- * otherwise lags by up to a few pages per CPU and counter. Free memory
- * includes the pages on the per-CPU free lists, which MemFree leaves out.
+ * vgpu_kernel_mem_kb() settles the caches and folds the per-CPU counter
+ * deltas (stat_refresh); its lines are read again with the others. Free
+ * memory includes the pages on the per-CPU free lists, which MemFree
+ * leaves out.
  */
 static void mem_snapshot(struct mem_snap *m)
 {
@@ -397,7 +397,6 @@ static void mem_snapshot(struct mem_snap *m)
 
 	sleep(1);	/* deferred frees: RCU, delayed fput */
 	vgpu_kernel_mem_kb();
-	vgpu_sysfs_write("/proc/sys/vm/stat_refresh", "1");
 	m->kmem = vgpu_meminfo_kb(mem_keys, NR_KMEM_KEYS);
 	for (i = 0; i < NR_KEYS; i++)
 		m->v[i] = vgpu_meminfo_kb(&mem_keys[i], 1);
