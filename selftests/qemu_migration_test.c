@@ -14,6 +14,12 @@
  * moves the device out of RESUMING, which loads its state, only when the
  * guest runs).
  *
+ * The dma-buf variant runs an hd instance on QEMU's D-Bus display with
+ * OpenGL (Mesa's software renderer, as in qemu_e2e_test), and the
+ * pictures compared are what each QEMU passes its e2e/dbus_grab.py
+ * listener: the dma-buf of the dmabuf_id its QUERY reports. QEMU 10.0's
+ * screendump has no surface for a dma-buf scanout.
+ *
  * The guest (e2e/guest.elf, or the stock Linux bochs-drm guest of
  * qemu_e2e_test) draws the phases of e2e/pattern.h and waits for a byte
  * on COM1 before each next one. Migrated while it waits at PHASE 0, the
@@ -48,6 +54,7 @@
 #define LINUX_KERNEL	"e2e/linux/build/vmlinuz"
 #define LINUX_INITRD	"e2e/linux/build/initramfs.cpio"
 #define LINUX_APPEND	"console=ttyS0 loglevel=4 panic=-1 mitigations=off"
+#define MESA_SWRAST	"/usr/lib/x86_64-linux-gnu/dri/kms_swrast_dri.so"
 
 FIXTURE(qmig) {
 	char uuid[2][VGPU_UUID_LEN + 1];
@@ -57,12 +64,14 @@ FIXTURE(qmig) {
 	pid_t pid[2];
 	int mon[2];
 	int ser[2];
+	struct vgpu_dbus_grab grab[2];	/* dma-buf variants: e2e/dbus_grab.py */
 };
 
 FIXTURE_VARIANT(qmig) {
 	const char *type;
 	bool linux_guest;	/* stock Linux + bochs-drm: VGPU_E2E_SLOW */
 	bool while_drawing;	/* phase 1 asked for just before "migrate" */
+	bool dmabuf;		/* a dma-buf type, on QEMU's D-Bus display */
 };
 
 FIXTURE_VARIANT_ADD(qmig, region) {
@@ -71,6 +80,17 @@ FIXTURE_VARIANT_ADD(qmig, region) {
 
 FIXTURE_VARIANT_ADD(qmig, region_while_drawing) {
 	.type = "hd-region",
+	.while_drawing = true,
+};
+
+FIXTURE_VARIANT_ADD(qmig, dmabuf) {
+	.type = "hd",
+	.dmabuf = true,
+};
+
+FIXTURE_VARIANT_ADD(qmig, dmabuf_while_drawing) {
+	.type = "hd",
+	.dmabuf = true,
 	.while_drawing = true,
 };
 
@@ -99,11 +119,11 @@ static int qemu_cmdline(struct _test_data_qmig *self, int i, const char *const *
 {
 	char vnc[32];
 	const char *args[MAX_ARGS] = { vgpu_tree_path(VGPU_QEMU), "-0", "--migratable",
-				       "--vnc", vnc, "--memory", NULL, "--qemu",
+				       "--dbus-p2p", "--vnc", vnc, "--memory", NULL, "--qemu",
 				       vgpu_qemu10_path(), self->uuid[i], "--" };
-	int n = 11, len, argc, a;
+	int n = 12, len, argc, a;
 
-	args[6] = extra[0];	/* the memory size */
+	args[7] = extra[0];	/* the memory size */
 	for (extra++; *extra && n < MAX_ARGS - 1; extra++)
 		args[n++] = *extra;
 	snprintf(vnc, sizeof(vnc), "127.0.0.1:%d", i);
@@ -121,18 +141,28 @@ static int qemu_cmdline(struct _test_data_qmig *self, int i, const char *const *
 	return -ENOENT;
 }
 
-/* In the child: QEMU @argv, its output to @log. */
-static void exec_qemu(char *const *argv, const char *log)
+/*
+ * In the child: QEMU @argv, its output to @log; for a dma-buf display
+ * with Mesa's software renderer and the test's interposer (qemu_e2e_test).
+ */
+static void exec_qemu(char *const *argv, const char *log, bool dmabuf)
 {
 	if (!freopen(log, "w", stdout) || dup2(1, 2) < 0)
 		_exit(126);
+	if (dmabuf) {
+		setenv("LD_PRELOAD", vgpu_tree_path("selftests/e2e/dmabuf_preload.so"), 1);
+		setenv("MESA_LOADER_DRIVER_OVERRIDE", "kms_swrast", 1);
+	}
 	execv(argv[0], argv);
 	_exit(127);
 }
 
-/* Start QEMU @i, connect to its monitor and serial port. */
+/*
+ * Start QEMU @i, connect to its monitor and serial port, and for a dma-buf
+ * display attach a listener to it.
+ */
 static void start_qemu(struct __test_metadata *_metadata, struct _test_data_qmig *self,
-		       int i)
+		       const struct _fixture_variant_qmig *variant, int i)
 {
 	char path[96];
 
@@ -140,7 +170,7 @@ static void start_qemu(struct __test_metadata *_metadata, struct _test_data_qmig
 	self->pid[i] = fork();
 	ASSERT_LE(0, self->pid[i]);
 	if (!self->pid[i])
-		exec_qemu(self->argv[i], path);
+		exec_qemu(self->argv[i], path, variant->dmabuf);
 	snprintf(path, sizeof(path), "%s/serial%d", self->dir, i);
 	self->ser[i] = vgpu_unix_connect(path, 60);
 	ASSERT_LE(0, self->ser[i]) TH_LOG("QEMU %d did not start: see %s/qemu%d.log",
@@ -149,11 +179,16 @@ static void start_qemu(struct __test_metadata *_metadata, struct _test_data_qmig
 	self->mon[i] = vgpu_unix_connect(path, 60);
 	ASSERT_LE(0, self->mon[i]);
 	ASSERT_EQ(0, vgpu_read_until(self->mon[i], "(qemu) ", 60));
+	if (!variant->dmabuf)
+		return;
+	snprintf(path, sizeof(path), "%s/qmp%d", self->dir, i);
+	ASSERT_EQ(0, vgpu_dbus_grab_start(&self->grab[i], path, 60, 120))
+		TH_LOG("e2e/dbus_grab.py did not attach to QEMU %d's D-Bus display", i);
 }
 
 /* The QEMU arguments after "--" of QEMU @i; @buf holds the strings. */
 static void guest_args(const struct _fixture_variant_qmig *variant, const char *dir, int i,
-		       char buf[4][128], const char **extra)
+		       char buf[5][128], const char **extra)
 {
 	int n = 0;
 
@@ -173,6 +208,11 @@ static void guest_args(const struct _fixture_variant_qmig *variant, const char *
 	extra[n++] = buf[0];
 	extra[n++] = "-monitor";
 	extra[n++] = buf[1];
+	if (variant->dmabuf) {	/* where dbus_grab.py attaches */
+		snprintf(buf[4], 128, "unix:%s/qmp%d,server=on,wait=off", dir, i);
+		extra[n++] = "-qmp";
+		extra[n++] = buf[4];
+	}
 	extra[n++] = "-kernel";
 	extra[n++] = variant->linux_guest ? LINUX_KERNEL : buf[3];
 	if (variant->linux_guest) {
@@ -205,12 +245,23 @@ static bool mig_ready(struct __test_metadata *_metadata,
 	} else if (access("e2e/guest.elf", R_OK)) {
 		SKIP(return false, "no e2e/guest.elf (make -C selftests)");
 	}
+	if (variant->dmabuf) {
+		if (!vgpu_vgem_available())
+			SKIP(return false, "no vgem render node for QEMU's OpenGL (modprobe vgem)");
+		if (access(MESA_SWRAST, R_OK))
+			SKIP(return false, "no Mesa software renderer %s (apt-get install libgl1-mesa-dri libegl-mesa0)",
+			     MESA_SWRAST);
+		ASSERT_EQ(0, access("e2e/dmabuf_preload.so", R_OK))
+			TH_LOG("no e2e/dmabuf_preload.so (make -C selftests)");
+		/* vgem cannot render: OpenGL is Mesa's software renderer here */
+		setenv("VGPU_QEMU_GL", "1", 1);
+	}
 	return true;
 }
 
 FIXTURE_SETUP(qmig)
 {
-	char buf[4][128];
+	char buf[5][128];
 	const char *extra[MAX_ARGS];
 	int i;
 
@@ -219,6 +270,7 @@ FIXTURE_SETUP(qmig)
 		self->pid[i] = -1;
 		self->mon[i] = -1;
 		self->ser[i] = -1;
+		self->grab[i].pid = -1;
 		self->uuid[i][0] = '\0';
 	}
 	if (!mig_ready(_metadata, variant))
@@ -231,7 +283,7 @@ FIXTURE_SETUP(qmig)
 	for (i = DST; i >= SRC; i--) {	/* the destination listens first */
 		guest_args(variant, self->dir, i, buf, extra);
 		test_cmd(qemu_cmdline(self, i, extra));
-		start_qemu(_metadata, self, i);
+		start_qemu(_metadata, self, variant, i);
 	}
 	/* the serial port is read: the source may run */
 	ASSERT_EQ(0, vgpu_hmp(self->mon[SRC], "cont", 60));
@@ -242,6 +294,7 @@ static void stop_qemu(struct __test_metadata *_metadata, struct _test_data_qmig 
 {
 	int n;
 
+	vgpu_dbus_grab_stop(&self->grab[i]);
 	if (self->mon[i] >= 0 && send(self->mon[i], "quit\n", 5, MSG_NOSIGNAL) != 5)
 		TH_LOG("could not ask QEMU %d to quit", i);
 	for (n = 0; self->pid[i] > 0 && n < 300; n++) {
@@ -281,7 +334,10 @@ FIXTURE_TEARDOWN(qmig)
 		TH_LOG("could not remove %s", self->dir);
 }
 
-/* QEMU @i's screendump into @img: 0 or a negative errno. */
+/*
+ * What QEMU @i shows into @img: its screendump, or what its D-Bus display
+ * passed the listener. 0 or a negative errno.
+ */
 static int grab_screen(struct _test_data_qmig *self, int i, struct vgpu_util_image *img)
 {
 	char path[96], req[128];
@@ -290,11 +346,28 @@ static int grab_screen(struct _test_data_qmig *self, int i, struct vgpu_util_ima
 	snprintf(path, sizeof(path), "%s/screen%d.ppm", self->dir, i);
 	unlink(path);
 	snprintf(req, sizeof(req), "screendump %s", path);
-	ret = vgpu_hmp(self->mon[i], req, 120);
+	ret = self->grab[i].pid > 0 ? vgpu_dbus_grab(&self->grab[i], path) :
+				       vgpu_hmp(self->mon[i], req, 120);
 	if (ret)
 		return ret;
 	img->pixels = vgpu_ppm_load(path, &img->width, &img->height);
 	return img->pixels ? 0 : -ENOENT;
+}
+
+/*
+ * grab_screen(), waiting up to @timeout s for a D-Bus display to show a
+ * dma-buf at all: until QEMU's first refresh after the guest set its mode
+ * (or after the migration) it shows a placeholder surface (-EIO).
+ */
+static int grab_shown(struct _test_data_qmig *self, int i, struct vgpu_util_image *img,
+		      double timeout)
+{
+	double end = vgpu_now_s() + timeout;
+	int ret;
+
+	while ((ret = grab_screen(self, i, img)) == -EIO && vgpu_now_s() < end)
+		usleep(200 * 1000);
+	return ret;
 }
 
 /* Pixels in which @a and @b differ; -ERANGE: not the same size. */
@@ -361,7 +434,7 @@ static unsigned int check_same_screen(struct __test_metadata *_metadata,
 	unsigned int phase;
 	long bad;
 
-	test_cmd(grab_screen(self, SRC, &src));
+	test_cmd(grab_shown(self, SRC, &src, 60));
 	for (phase = 0; phase < E2E_NR_PHASES &&
 	     vgpu_e2e_mismatches(src.pixels, src.width, src.height, phase, NULL, 0); phase++)
 		;
@@ -371,7 +444,7 @@ static unsigned int check_same_screen(struct __test_metadata *_metadata,
 		vgpu_util_image_free(&src);
 		return phase;
 	}
-	test_cmd(grab_screen(self, DST, &dst));
+	test_cmd(grab_shown(self, DST, &dst, 60));
 	bad = image_diff(&src, &dst);
 	if (bad && getenv("VGPU_VM_OUT")) {	/* for a person */
 		char keep[PATH_MAX];
@@ -399,7 +472,7 @@ static void check_phase(struct __test_metadata *_metadata, struct _test_data_qmi
 
 	do {
 		vgpu_util_image_free(&img);
-		test_cmd(grab_screen(self, i, &img));
+		test_cmd(grab_shown(self, i, &img, 60));
 		bad = vgpu_e2e_mismatches(img.pixels, img.width, img.height, phase, NULL, 0);
 		if (bad)
 			usleep(500 * 1000);
@@ -429,7 +502,7 @@ static void wait_phase0(struct __test_metadata *_metadata, struct _test_data_qmi
 		close(self->mon[SRC]);
 		kill(self->pid[SRC], SIGKILL);
 		waitpid(self->pid[SRC], NULL, 0);
-		start_qemu(_metadata, self, SRC);
+		start_qemu(_metadata, self, variant, SRC);
 		ASSERT_EQ(0, vgpu_hmp(self->mon[SRC], "cont", 60));
 		ret = vgpu_read_until(self->ser[SRC], "PHASE 0", guest_timeout(variant));
 	}
