@@ -153,8 +153,9 @@ static void vgpu_vram_rearm(struct vgpu_vram *vram)
 	}
 	if (len)
 		vgpu_vram_zap(vram, (u64)run << PAGE_SHIFT, (u64)len << PAGE_SHIFT);
-	bitmap_copy(t->before, t->written, nr);
-	bitmap_copy(t->written, t->keep, nr);
+	/* before := written, written := keep; the old before is the next keep */
+	swap(t->before, t->written);
+	swap(t->written, t->keep);
 }
 
 /* End the epoch (vgpu_vram_rearm()); true if the epochs started over. */
@@ -181,6 +182,23 @@ static bool vgpu_vram_next_epoch(struct vgpu_vram *vram)
 	return true;
 }
 
+/* Bit i of @d's bitmap: page @d->first + i was written in epoch @since on. */
+static void vgpu_vram_answer(const struct vgpu_vram_track *t, struct vgpu_vram_damage *d,
+			     u32 since)
+{
+	const u32 *e = t->epochs + d->first;
+	unsigned long word;
+	u32 i, b;
+
+	/* a word at a time: no read-modify-write of the bitmap per page */
+	for (i = 0; i < d->nr; i += BITS_PER_LONG) {
+		word = 0;
+		for (b = 0; b < BITS_PER_LONG && i + b < d->nr; b++)
+			word |= (unsigned long)(e[i + b] >= since) << b;
+		d->bitmap[i / BITS_PER_LONG] = word;
+	}
+}
+
 /**
  * vgpu_vram_collect() - read and clear: what was written since a token
  * @vram: the object
@@ -197,7 +215,7 @@ int vgpu_vram_collect(struct vgpu_vram *vram, struct vgpu_vram_damage *d)
 {
 	struct vgpu_vram_track *t = &vram->track;
 	bool started;
-	u32 since, i;
+	u32 since;
 	int ret;
 
 	if (WARN_ON_ONCE(d->first + d->nr > vram->size >> PAGE_SHIFT))
@@ -214,8 +232,8 @@ int vgpu_vram_collect(struct vgpu_vram *vram, struct vgpu_vram_damage *d)
 		d->full = true;
 	if (d->full)
 		bitmap_fill(d->bitmap, d->nr);
-	for (i = 0; !d->full && i < d->nr; i++)
-		__assign_bit(i, d->bitmap, t->epochs[d->first + i] >= since);
+	else
+		vgpu_vram_answer(t, d, since);
 	d->token = t->base + t->epoch;
 	up_write(&t->lock);
 	return 0;
