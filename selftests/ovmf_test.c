@@ -35,7 +35,6 @@
 #define OVMF_VARS	"/usr/share/OVMF/OVMF_VARS.fd"
 #define VGPU_QEMU	"qemu-glue/tools/vgpu-qemu"
 #define PRELOAD		"e2e/dmabuf_preload.so"
-#define MESA_SWRAST	"/usr/lib/x86_64-linux-gnu/dri/kms_swrast_dri.so"
 #define VNC_PORT	5900
 #define EDID_XRES	"1024"	/* the dma-buf variant's, through vgpu-qemu --xres */
 #define EDID_YRES	"768"
@@ -118,6 +117,8 @@ static const char *qemu_of(const struct _fixture_variant_ovmf *variant)
 static bool ovmf_ready(struct __test_metadata *_metadata,
 		       const struct _fixture_variant_ovmf *variant)
 {
+	const char *why;
+
 	if (access(QEMU, X_OK))
 		SKIP(return false, "%s not installed (apt-get install qemu-system-x86)", QEMU);
 	/* the package exists (bookworm-backports): its absence is a failure */
@@ -127,11 +128,9 @@ static bool ovmf_ready(struct __test_metadata *_metadata,
 		SKIP(return false, "no %s (apt-get install ovmf; scripts/deps.sh does)", OVMF_CODE);
 	if (!variant->dmabuf)
 		return true;
-	if (!vgpu_vgem_available())
-		SKIP(return false, "no vgem render node for QEMU's OpenGL (modprobe vgem)");
-	if (access(MESA_SWRAST, R_OK))
-		SKIP(return false, "no %s (apt-get install libgl1-mesa-dri libegl-mesa0)",
-		     MESA_SWRAST);
+	why = vgpu_qemu_gl_missing();
+	if (why)
+		SKIP(return false, "%s", why);
 	ASSERT_EQ(0, access(PRELOAD, R_OK)) TH_LOG("no %s (make -C selftests)", PRELOAD);
 	return true;
 }

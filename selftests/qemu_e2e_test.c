@@ -47,7 +47,6 @@
 #define VNC_DISPLAY	"127.0.0.1:0"
 #define VNC_PORT	5900
 #define MAX_ARGS	64
-#define MESA_SWRAST	"/usr/lib/x86_64-linux-gnu/dri/kms_swrast_dri.so"
 
 FIXTURE(qemu) {
 	char uuid[VGPU_UUID_LEN + 1];
@@ -269,11 +268,10 @@ static bool e2e_ready(struct __test_metadata *_metadata,
 		SKIP(return false, "no e2e/guest.elf (make -C selftests)");
 	}
 	if (variant->dmabuf) {
-		if (!vgpu_vgem_available())
-			SKIP(return false, "no vgem render node for QEMU's OpenGL (modprobe vgem)");
-		if (access(MESA_SWRAST, R_OK))
-			SKIP(return false, "no Mesa software renderer %s (apt-get install libgl1-mesa-dri libegl-mesa0)",
-			     MESA_SWRAST);
+		const char *why = vgpu_qemu_gl_missing();
+
+		if (why)
+			SKIP(return false, "%s", why);
 		ASSERT_EQ(0, access(preload, R_OK)) TH_LOG("no %s (make -C selftests)", preload);
 	}
 	return true;

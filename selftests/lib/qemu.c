@@ -170,14 +170,17 @@ const char *vgpu_qemu10_path(void)
 	return path;
 }
 
-bool vgpu_vgem_available(void)
+const char *vgpu_qemu_gl_missing(void)
 {
 	int fd = vgpu_vgem_open(NULL);
 
 	if (fd < 0)
-		return false;
+		return "no vgem render node for QEMU's OpenGL (modprobe vgem)";
 	close(fd);
-	return true;
+	if (access(VGPU_MESA_SWRAST, R_OK))
+		return "no Mesa software renderer " VGPU_MESA_SWRAST
+		       " (apt-get install libgl1-mesa-dri libegl-mesa0)";
+	return NULL;
 }
 
 int vgpu_dbus_grab_start(struct vgpu_dbus_grab *g, const char *qmp, double timeout,

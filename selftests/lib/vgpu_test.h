@@ -311,8 +311,13 @@ int vgpu_hmp_reply(int mon, const char *cmd, char *buf, size_t len, double timeo
 int vgpu_argv_output(char *const *argv, char *buf, size_t len);
 /* The QEMU 10.0 scripts/qemu10.sh unpacked: $VGPU_QEMU10 or in the cache */
 const char *vgpu_qemu10_path(void);
-/* Is there vgem's DRM node, for QEMU's (Mesa's software) OpenGL? */
-bool vgpu_vgem_available(void);
+/* Mesa's software renderer: QEMU's OpenGL in the test VM, over vgem */
+#define VGPU_MESA_SWRAST	"/usr/lib/x86_64-linux-gnu/dri/kms_swrast_dri.so"
+/*
+ * Why QEMU cannot show dma-bufs here (no vgem node, no Mesa software
+ * renderer), for a SKIP; NULL when it can.
+ */
+const char *vgpu_qemu_gl_missing(void);
 /*
  * Split the @len bytes of @buf, NUL-terminated strings (vgpu-qemu -0),
  * into @argv (at most @max - 1 of them, then NULL): the count.
