@@ -447,7 +447,7 @@ static int probe_instance(const char *uuid, struct opts *o, int gl)
 		tool_die_vgpu(uuid, -ENXIO);
 	if (o->xres && !have_edid(vgpu_device_fd(v)))
 		tool_die(1, "--xres/--yres need the EDID region, which %s lacks", uuid);
-	migrates = can_migrate(vgpu_device_fd(v));
+	migrates = o->migratable && can_migrate(vgpu_device_fd(v));
 	vgpu_close(v);
 	if (o->migratable)
 		check_migratable(o, uuid, migrates);
