@@ -68,11 +68,15 @@ static pgprot_t vgpu_vram_prot(struct vm_area_struct *vma, bool write)
 	return vm_get_page_prot(flags);
 }
 
-/* What vgpu_vram_set_pte() maps: the pages of a piece from @pos on */
+/*
+ * What vgpu_vram_set_pte() maps: the pages of a piece from @pos on, or,
+ * for a piece that is one compound page (@c NULL), the PFNs from @pfn on.
+ */
 struct vgpu_pte_fill {
 	struct vm_area_struct *vma;
 	struct vgpu_vram_chunk *c;
 	u64 pos;
+	unsigned long pfn;
 	pgprot_t prot;
 };
 
@@ -84,9 +88,14 @@ struct vgpu_pte_fill {
 static int vgpu_vram_set_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct vgpu_pte_fill *f = data;
-	unsigned long pfn = page_to_pfn(vgpu_vram_chunk_page(f->c, f->pos));
+	unsigned long pfn;
 
-	f->pos += PAGE_SIZE;
+	if (f->c) {
+		pfn = page_to_pfn(vgpu_vram_chunk_page(f->c, f->pos));
+		f->pos += PAGE_SIZE;
+	} else {
+		pfn = f->pfn++;
+	}
 	if (!pte_none(ptep_get(pte)))
 		return 0;
 	set_pte_at(f->vma->vm_mm, addr, pte, pte_mkspecial(pfn_pte(pfn, f->prot)));
@@ -116,6 +125,11 @@ static int vgpu_vram_fill(struct vm_area_struct *vma, unsigned long addr,
 {
 	struct vgpu_pte_fill f = { .vma = vma, .c = c, .pos = pos, .prot = prot };
 
+	/* a compound piece's PFNs follow each other: no lookup per page */
+	if (vgpu_vram_chunk_head(c)) {
+		f.c = NULL;
+		f.pfn = page_to_pfn(vgpu_vram_chunk_page(c, pos));
+	}
 	flush_cache_range(vma, addr, addr + len);
 	return apply_to_page_range(vma->vm_mm, addr, len, vgpu_vram_set_pte, &f);
 }
