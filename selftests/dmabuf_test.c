@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,6 +139,52 @@ TEST_F(dmabuf, mmap_shows_guest_framebuffer)
 	EXPECT_EQ(0, ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync));
 
 	munmap(map, size);
+	close(fd);
+	free(want);
+}
+
+/* Page faults this thread has taken so far */
+static long thread_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return -1;
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/*
+ * A consumer reads a new read-only mapping whole right after mmap: mmap
+ * maps all of it, the 2 MiB pieces with PMDs included, so the read takes
+ * no page fault. The second mapping lies in the same 1 GiB as the first,
+ * whose read made the page tables above the PMDs exist (mmap only uses
+ * the page tables that are there, as a fault would).
+ */
+TEST_F(dmabuf, read_mapping_needs_no_fault)
+{
+	const size_t huge = 2u << 20, gib = 1u << 30;
+	size_t size = self->plane.size, span = (size + huge - 1) & ~(huge - 1);
+	uint8_t *area, *first, *second;
+	long faults;
+	uint32_t *want;
+	int fd;
+
+	want = vgpu_draw_fill(self->fd, 0, size, 0x5151);
+	ASSERT_NE(NULL, want);
+	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
+	/* two spans at the start of a 1 GiB aligned stretch of address space */
+	area = test_cmd_mmap(gib + 2 * span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	first = (uint8_t *)(((uintptr_t)area + gib - 1) & ~(uintptr_t)(gib - 1));
+	second = first + span;
+	ASSERT_EQ(first, mmap(first, size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0));
+	EXPECT_EQ(0, memcmp(want, first, size));
+
+	ASSERT_EQ(second, mmap(second, size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0));
+	faults = thread_faults();
+	EXPECT_EQ(0, memcmp(want, second, size));
+	EXPECT_EQ(faults, thread_faults());
+
+	munmap(area, gib + 2 * span);
 	close(fd);
 	free(want);
 }

@@ -333,16 +333,61 @@ static const struct vm_operations_struct vgpu_vram_vm_ops = {
 #endif
 };
 
+#if VGPU_VRAM_PMD_MAP
 /*
- * Map now every part of @vma that a PMD cannot map: pieces the VMA covers
- * only partly or at an address that is not 2 MiB aligned, pieces that
- * are not one compound page, and everything where PMDs cannot map PFNs.
- * Mapping it now spares the reader a fault per piece. Read-only: the VMA
- * is not in the address space that write tracking zaps yet, so nothing
- * may be writable that a fault did not map.
+ * The PMD entry for @addr in @mm, if the page tables above it exist;
+ * NULL if not. Faults allocate them; nothing here needs to.
  */
-static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma,
-			      u64 offset)
+static pmd_t *vgpu_vram_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+
+	if (pgd_none(pgdp_get(pgd)) || pgd_bad(pgdp_get(pgd)))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(p4dp_get(p4d)) || p4d_bad(p4dp_get(p4d)))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(pudp_get(pud)) || pud_bad(pudp_get(pud)))
+		return NULL;
+	return pmd_offset(pud, addr);
+}
+
+/*
+ * Map the compound piece @head read-only at @addr with one PMD, as
+ * vgpu_vram_huge_fault() would on the first read, if the page tables
+ * above exist and no PMD is there. vmf_insert_pfn_pmd() needs only the
+ * VMA, the address and the PMD of a fault, and takes the PMD lock; the
+ * VMA is new and not writable, so its vm_page_prot is read-only and
+ * stays so.
+ */
+static void vgpu_vram_prefault_pmd(struct vm_area_struct *vma, unsigned long addr,
+				   struct page *head)
+{
+	struct vm_fault vmf = {
+		.vma = vma,
+		.address = addr,
+		.pmd = vgpu_vram_pmd(vma->vm_mm, addr),
+	};
+
+	if (vmf.pmd && pmd_none(pmdp_get(vmf.pmd)))
+		vgpu_insert_pfn_pmd(&vmf, page_to_pfn(head), false);
+}
+#else
+static void vgpu_vram_prefault_pmd(struct vm_area_struct *vma, unsigned long addr,
+				   struct page *head)
+{
+}
+#endif
+
+/*
+ * One pass over the pieces @vma shows from video memory offset @offset
+ * on: the parts a PMD cannot map, or (@pmds) the ones it can.
+ */
+static int vgpu_vram_prefault_pass(struct vgpu_vram *vram, struct vm_area_struct *vma,
+				   u64 offset, bool pmds)
 {
 	pgprot_t prot = vgpu_vram_prot(vma, false);
 	unsigned long addr = vma->vm_start;
@@ -353,21 +398,46 @@ static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma
 		unsigned long len = min_t(u64, vma->vm_end - addr,
 					  cstart + VGPU_VRAM_CHUNK_SIZE - pos);
 		struct vgpu_vram_chunk *c = vgpu_vram_chunk(vram, pos, true);
+		bool huge;
 		int ret;
 
 		if (!c)
 			return -ENOMEM;
-		if (VGPU_VRAM_PMD_MAP && vgpu_vram_chunk_head(c) &&
-		    len == VGPU_VRAM_CHUNK_SIZE && IS_ALIGNED(addr, VGPU_VRAM_CHUNK_SIZE))
-			goto next;	/* left to vgpu_vram_huge_fault() */
-		ret = vgpu_vram_fill(vma, addr, len, c, pos, prot);
-		if (ret)
-			return ret;
-next:
+		huge = VGPU_VRAM_PMD_MAP && vgpu_vram_chunk_head(c) &&
+		       len == VGPU_VRAM_CHUNK_SIZE && IS_ALIGNED(addr, VGPU_VRAM_CHUNK_SIZE);
+		if (huge && pmds) {
+			vgpu_vram_prefault_pmd(vma, addr, vgpu_vram_chunk_head(c));
+		} else if (!huge && !pmds) {
+			ret = vgpu_vram_fill(vma, addr, len, c, pos, prot);
+			if (ret)
+				return ret;
+		}
 		addr += len;
 		pos += len;
 	}
 	return 0;
+}
+
+/*
+ * Map now all of @vma that can be: first, with special PTEs, every part
+ * that a PMD cannot map (pieces the VMA covers only partly or at an
+ * address that is not 2 MiB aligned, pieces that are not one compound
+ * page, everything where PMDs cannot map PFNs); then, for a read-only
+ * VMA, the other pieces with one PMD each where the page tables above
+ * exist (the first pass may just have made them). A reader of a new
+ * mapping then takes no fault at all; what is left is mapped by
+ * vgpu_vram_huge_fault() on first touch. Read-only: the VMA is not in the
+ * address space that write tracking zaps yet, so nothing may be writable
+ * that a fault did not map.
+ */
+static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma,
+			      u64 offset)
+{
+	int ret = vgpu_vram_prefault_pass(vram, vma, offset, false);
+
+	if (ret || !VGPU_VRAM_PMD_MAP || (vma->vm_flags & VM_WRITE))
+		return ret;
+	return vgpu_vram_prefault_pass(vram, vma, offset, true);
 }
 
 /* The file every mapping of @vram is moved onto, made on first use. */
@@ -395,9 +465,10 @@ static struct file *vgpu_vram_file(struct vgpu_vram *vram)
  * @vma: a shared VMA, whose first byte maps video memory byte @offset
  * @offset: start in video memory, page aligned
  * @len: bytes the VMA may ever cover (the range it may not grow beyond)
- * @prefault: populate and map now what a 2 MiB PMD cannot map later, for
- *	mappings that are about to be read whole (dma-bufs); otherwise
- *	memory is populated and mapped on fault, a 2 MiB piece at a time
+ * @prefault: populate and map it all now (PMDs only into a read-only VMA
+ *	and where the page tables above exist), for mappings that are about
+ *	to be read whole (dma-bufs); otherwise memory is populated and
+ *	mapped on fault, a 2 MiB piece at a time
  *
  * A 2 MiB piece that is one compound page and sits at a 2 MiB aligned
  * address is mapped with one PMD on first touch. The VMA cannot grow
