@@ -81,6 +81,15 @@ vm_fault_t vgpu_probe(struct vm_fault *vmf)
 }
 EOT
 
+# vma_thp_disabled(vma, vm_flags, forced_collapse) (7.3 has it; two
+# arguments before, as in 6.12).
+probe VMA_THP_DISABLED_FORCED <<'EOT'
+#include <linux/mm.h>
+#include <linux/huge_mm.h>
+bool vgpu_probe(struct vm_area_struct *vma);
+bool vgpu_probe(struct vm_area_struct *vma) { return vma_thp_disabled(vma, vma->vm_flags, false); }
+EOT
+
 # nth_page() (gone in 6.18: the pages of a compound page are contiguous).
 probe NTH_PAGE <<'EOT'
 #include <linux/mm.h>

@@ -12,8 +12,9 @@
  *
  * Export is O(1): no pages are touched or referenced. Importers get a
  * scatterlist with one entry per contiguous run (2 MiB pieces, see
- * vram.c), cached per attachment by the dma-buf core; userspace mmap maps
- * a 2 MiB piece per fault like the device's own BAR mapping.
+ * vram.c), cached per attachment by the dma-buf core. A userspace mmap
+ * is mapped at once, as far as it can be (vram_map.c), since an importer
+ * maps a dma-buf to read it whole.
  *
  * Video memory is ordinary write-back RAM and every CPU mapping of it is
  * cached, so there are no begin/end_cpu_access callbacks: DMA_BUF_IOCTL_SYNC
@@ -122,7 +123,7 @@ static int vgpu_dmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 	u64 skip = (u64)vma->vm_pgoff << PAGE_SHIFT;
 
 	/* the dma-buf core checked that the VMA fits in the buffer */
-	/* read whole right away by the importer: map what needs no fault now */
+	/* read whole right away by the importer: prefault it */
 	return vgpu_vram_mmap(vbuf->vram, vma, vbuf->offset + skip,
 			      vbuf->size - skip, true);
 }

@@ -7,7 +7,9 @@
  * maps the whole part of the faulting 2 MiB piece that the VMA covers,
  * and where the architecture can map PFNs with PMDs (VGPU_VRAM_PMD_MAP) a
  * piece that is one compound page at a 2 MiB aligned address is mapped
- * with a single PMD.
+ * with a single PMD. A mapping about to be read whole (a dma-buf's) is
+ * mapped at mmap time instead, PMDs included where it is read-only, so
+ * that its reader takes no fault.
  *
  * Every writable mapping is moved onto the video memory's own file
  * (vram_fs.c), with its page offset the video memory offset, so write
@@ -69,13 +71,15 @@ static pgprot_t vgpu_vram_prot(struct vm_area_struct *vma, bool write)
 }
 
 /*
- * What vgpu_vram_set_pte() maps: the pages of a piece from @pos on, or,
- * for a piece that is one compound page (@c NULL), the PFNs from @pfn on.
+ * What vgpu_vram_set_pte() maps: the pages of piece @c from @pos on, or,
+ * for a piece that is one compound page (@contiguous), the PFNs from @pfn
+ * on.
  */
 struct vgpu_pte_fill {
 	struct vm_area_struct *vma;
 	struct vgpu_vram_chunk *c;
 	u64 pos;
+	bool contiguous;
 	unsigned long pfn;
 	pgprot_t prot;
 };
@@ -84,17 +88,18 @@ struct vgpu_pte_fill {
  * A special PTE: vm_normal_page() gives no page for it, so it takes no
  * reference, no rmap and no RSS count. A present PTE is kept: a fault of
  * another thread may have mapped that page already, writable.
+ * apply_to_page_range() calls this for every PTE of the range in order.
  */
 static int vgpu_vram_set_pte(pte_t *pte, unsigned long addr, void *data)
 {
 	struct vgpu_pte_fill *f = data;
 	unsigned long pfn;
 
-	if (f->c) {
+	if (f->contiguous) {
+		pfn = f->pfn++;
+	} else {
 		pfn = page_to_pfn(vgpu_vram_chunk_page(f->c, f->pos));
 		f->pos += PAGE_SIZE;
-	} else {
-		pfn = f->pfn++;
 	}
 	if (!pte_none(ptep_get(pte)))
 		return 0;
@@ -114,10 +119,11 @@ static int vgpu_vram_set_pte(pte_t *pte, unsigned long addr, void *data)
  * type from write-back, which @prot (vgpu_vram_prot()) says. The VMA is
  * not VM_IO, like a VMA whose pages come from faults alone.
  *
- * No PMD of the range may be a leaf: the range is of a new VMA, or of a
- * piece vgpu_vram_huge_fault() cannot map, or lies in a page table that
- * the fault found there (a page table is only freed under the mmap lock
- * held for writing, and a PMD only mapped where none is).
+ * No PMD of the range may be a leaf: the range is of a new VMA before
+ * any PMD went in (vgpu_vram_prefault() maps PMDs last), or of a piece
+ * vgpu_vram_huge_fault() cannot map, or lies in a page table that the
+ * fault found there (a page table is only freed under the mmap lock held
+ * for writing, and a PMD only mapped where none is).
  */
 static int vgpu_vram_fill(struct vm_area_struct *vma, unsigned long addr,
 			  unsigned long len, struct vgpu_vram_chunk *c, u64 pos,
@@ -127,7 +133,7 @@ static int vgpu_vram_fill(struct vm_area_struct *vma, unsigned long addr,
 
 	/* a compound piece's PFNs follow each other: no lookup per page */
 	if (vgpu_vram_chunk_head(c)) {
-		f.c = NULL;
+		f.contiguous = true;
 		f.pfn = page_to_pfn(vgpu_vram_chunk_page(c, pos));
 	}
 	flush_cache_range(vma, addr, addr + len);
@@ -333,10 +339,58 @@ static const struct vm_operations_struct vgpu_vram_vm_ops = {
 #endif
 };
 
+/*
+ * The length of the part of piece @pos that @vma shows from @addr on.
+ */
+static unsigned long vgpu_vram_piece_len(struct vm_area_struct *vma, unsigned long addr,
+					 u64 pos)
+{
+	u64 cstart = round_down(pos, VGPU_VRAM_CHUNK_SIZE);
+
+	return min_t(u64, vma->vm_end - addr, cstart + VGPU_VRAM_CHUNK_SIZE - pos);
+}
+
+/* Can one PMD map piece @c, @len bytes of it shown at @addr? */
+static bool vgpu_vram_pmd_piece(struct vgpu_vram_chunk *c, unsigned long addr,
+				unsigned long len)
+{
+	return VGPU_VRAM_PMD_MAP && vgpu_vram_chunk_head(c) &&
+	       len == VGPU_VRAM_CHUNK_SIZE && IS_ALIGNED(addr, VGPU_VRAM_CHUNK_SIZE);
+}
+
+/*
+ * Populate the pieces @vma shows from video memory offset @offset on, and
+ * map with special PTEs every part that a PMD cannot map: pieces the VMA
+ * covers only partly or at an address that is not 2 MiB aligned, pieces
+ * that are not one compound page, everything where PMDs cannot map PFNs.
+ */
+static int vgpu_vram_prefault_ptes(struct vgpu_vram *vram, struct vm_area_struct *vma,
+				   u64 offset)
+{
+	pgprot_t prot = vgpu_vram_prot(vma, false);
+	unsigned long addr, len;
+	u64 pos = offset;
+	int ret;
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += len, pos += len) {
+		struct vgpu_vram_chunk *c = vgpu_vram_chunk(vram, pos, true);
+
+		len = vgpu_vram_piece_len(vma, addr, pos);
+		if (!c)
+			return -ENOMEM;
+		if (vgpu_vram_pmd_piece(c, addr, len))
+			continue;
+		ret = vgpu_vram_fill(vma, addr, len, c, pos, prot);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 #if VGPU_VRAM_PMD_MAP
 /*
  * The PMD entry for @addr in @mm, if the page tables above it exist;
- * NULL if not. Faults allocate them; nothing here needs to.
+ * NULL if not (faults make them; nothing here does).
  */
 static pmd_t *vgpu_vram_pmd(struct mm_struct *mm, unsigned long addr)
 {
@@ -356,88 +410,66 @@ static pmd_t *vgpu_vram_pmd(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
- * Map the compound piece @head read-only at @addr with one PMD, as
- * vgpu_vram_huge_fault() would on the first read, if the page tables
- * above exist and no PMD is there. vmf_insert_pfn_pmd() needs only the
- * VMA, the address and the PMD of a fault, and takes the PMD lock; the
- * VMA is new and not writable, so its vm_page_prot is read-only and
- * stays so.
+ * Map each piece of a new read-only @vma that one PMD can map, as
+ * vgpu_vram_huge_fault() would on its first read, where the page tables
+ * above exist and the core would take a PMD fault at all (THP not turned
+ * off for the process). It cannot fail: a piece that cannot be mapped now
+ * is left to the fault. It must not: on 6.12, a failing ->mmap has its
+ * range unmapped with vm_file cleared, which makes zap_huge_pmd() take a
+ * special PMD for a THP.
+ *
+ * vmf_insert_pfn_pmd() is meant for fault handlers. On 6.12 and 7.3 it
+ * reads only the VMA, the address and the PMD of the fault and takes the
+ * PMD lock itself; the VMA is not linked yet, the mmap lock is held for
+ * writing, and a read-only VMA's vm_page_prot is read-only already and
+ * stays so (no write notification).
  */
-static void vgpu_vram_prefault_pmd(struct vm_area_struct *vma, unsigned long addr,
-				   struct page *head)
+static void vgpu_vram_prefault_pmds(struct vgpu_vram *vram, struct vm_area_struct *vma,
+				    u64 offset)
 {
-	struct vm_fault vmf = {
-		.vma = vma,
-		.address = addr,
-		.pmd = vgpu_vram_pmd(vma->vm_mm, addr),
-	};
+	unsigned long addr, len;
+	u64 pos = offset;
 
-	if (vmf.pmd && pmd_none(pmdp_get(vmf.pmd)))
-		vgpu_insert_pfn_pmd(&vmf, page_to_pfn(head), false);
+	if ((vma->vm_flags & (VM_READ | VM_WRITE)) != VM_READ ||
+	    !has_transparent_hugepage() || vgpu_vma_thp_disabled(vma, vma->vm_flags))
+		return;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += len, pos += len) {
+		struct vgpu_vram_chunk *c = vgpu_vram_chunk(vram, pos, false);
+		struct vm_fault vmf = { .vma = vma, .address = addr };
+
+		len = vgpu_vram_piece_len(vma, addr, pos);
+		if (!c || !vgpu_vram_pmd_piece(c, addr, len))
+			continue;
+		vmf.pmd = vgpu_vram_pmd(vma->vm_mm, addr);
+		/* on failure the piece is left to vgpu_vram_huge_fault() */
+		if (vmf.pmd && pmd_none(pmdp_get(vmf.pmd)))
+			(void)vgpu_insert_pfn_pmd(&vmf, page_to_pfn(vgpu_vram_chunk_head(c)),
+						  false);
+	}
 }
 #else
-static void vgpu_vram_prefault_pmd(struct vm_area_struct *vma, unsigned long addr,
-				   struct page *head)
+static void vgpu_vram_prefault_pmds(struct vgpu_vram *vram, struct vm_area_struct *vma,
+				    u64 offset)
 {
 }
 #endif
 
 /*
- * One pass over the pieces @vma shows from video memory offset @offset
- * on: the parts a PMD cannot map, or (@pmds) the ones it can.
- */
-static int vgpu_vram_prefault_pass(struct vgpu_vram *vram, struct vm_area_struct *vma,
-				   u64 offset, bool pmds)
-{
-	pgprot_t prot = vgpu_vram_prot(vma, false);
-	unsigned long addr = vma->vm_start;
-	u64 pos = offset;
-
-	while (addr < vma->vm_end) {
-		u64 cstart = round_down(pos, VGPU_VRAM_CHUNK_SIZE);
-		unsigned long len = min_t(u64, vma->vm_end - addr,
-					  cstart + VGPU_VRAM_CHUNK_SIZE - pos);
-		struct vgpu_vram_chunk *c = vgpu_vram_chunk(vram, pos, true);
-		bool huge;
-		int ret;
-
-		if (!c)
-			return -ENOMEM;
-		huge = VGPU_VRAM_PMD_MAP && vgpu_vram_chunk_head(c) &&
-		       len == VGPU_VRAM_CHUNK_SIZE && IS_ALIGNED(addr, VGPU_VRAM_CHUNK_SIZE);
-		if (huge && pmds) {
-			vgpu_vram_prefault_pmd(vma, addr, vgpu_vram_chunk_head(c));
-		} else if (!huge && !pmds) {
-			ret = vgpu_vram_fill(vma, addr, len, c, pos, prot);
-			if (ret)
-				return ret;
-		}
-		addr += len;
-		pos += len;
-	}
-	return 0;
-}
-
-/*
- * Map now all of @vma that can be: first, with special PTEs, every part
- * that a PMD cannot map (pieces the VMA covers only partly or at an
- * address that is not 2 MiB aligned, pieces that are not one compound
- * page, everything where PMDs cannot map PFNs); then, for a read-only
- * VMA, the other pieces with one PMD each where the page tables above
- * exist (the first pass may just have made them). A reader of a new
- * mapping then takes no fault at all; what is left is mapped by
- * vgpu_vram_huge_fault() on first touch. Read-only: the VMA is not in the
- * address space that write tracking zaps yet, so nothing may be writable
- * that a fault did not map.
+ * Map now all of @vma that can be, PTEs first and PMDs last, so that a
+ * reader of a new mapping takes no fault at all; what is left (the pieces
+ * of a writable VMA that PMDs map, or those without the page tables
+ * above) is mapped by vgpu_vram_huge_fault() on first touch. Read-only:
+ * the VMA is not in the address space that write tracking zaps yet, so
+ * nothing may be writable that a fault did not map.
  */
 static int vgpu_vram_prefault(struct vgpu_vram *vram, struct vm_area_struct *vma,
 			      u64 offset)
 {
-	int ret = vgpu_vram_prefault_pass(vram, vma, offset, false);
+	int ret = vgpu_vram_prefault_ptes(vram, vma, offset);
 
-	if (ret || !VGPU_VRAM_PMD_MAP || (vma->vm_flags & VM_WRITE))
-		return ret;
-	return vgpu_vram_prefault_pass(vram, vma, offset, true);
+	if (!ret)
+		vgpu_vram_prefault_pmds(vram, vma, offset);
+	return ret;
 }
 
 /* The file every mapping of @vram is moved onto, made on first use. */
@@ -465,13 +497,14 @@ static struct file *vgpu_vram_file(struct vgpu_vram *vram)
  * @vma: a shared VMA, whose first byte maps video memory byte @offset
  * @offset: start in video memory, page aligned
  * @len: bytes the VMA may ever cover (the range it may not grow beyond)
- * @prefault: populate and map it all now (PMDs only into a read-only VMA
- *	and where the page tables above exist), for mappings that are about
- *	to be read whole (dma-bufs); otherwise memory is populated and
- *	mapped on fault, a 2 MiB piece at a time
+ * @prefault: populate the memory and map now what vgpu_vram_prefault()
+ *	can, for mappings that are about to be read whole (dma-bufs);
+ *	otherwise memory is populated and mapped on fault, a 2 MiB piece at
+ *	a time
  *
  * A 2 MiB piece that is one compound page and sits at a 2 MiB aligned
- * address is mapped with one PMD on first touch. The VMA cannot grow
+ * address is mapped with one PMD (on first touch, or by the prefault of
+ * a read-only VMA). The VMA cannot grow
  * (VM_DONTEXPAND). A writable mapping is moved onto @vram's file, with
  * the page offset of @offset, where write tracking can zap it; a
  * read-only one cannot be made writable later (mprotect() fails). Either

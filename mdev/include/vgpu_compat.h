@@ -79,6 +79,16 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, unsigned long flag
 #endif
 
 /*
+ * Whether THP is off for @vma (madvise, prctl) as the fault path asks it:
+ * newer kernels also ask whether the caller forces a collapse (we do not).
+ */
+#ifdef VGPU_HAVE_VMA_THP_DISABLED_FORCED
+#define vgpu_vma_thp_disabled(vma, flags)	vma_thp_disabled(vma, flags, false)
+#else
+#define vgpu_vma_thp_disabled(vma, flags)	vma_thp_disabled(vma, flags)
+#endif
+
+/*
  * dma_buf_ops.cache_sgt_mapping: where it exists, the dma-buf core keeps
  * an attachment's mapping; where it is gone, it always does.
  */
