@@ -155,38 +155,45 @@ static long thread_faults(void)
 }
 
 /*
- * Map the dma-buf @fd twice, read-only, in one 1 GiB of address space
- * (two 2 MiB aligned spans in @area, @area_len bytes the caller unmaps),
- * read the first, and
- * return the page faults reading one byte of each page of the second
- * took. The first read made the page tables above the PMDs exist (mmap
+ * Fill the plane with a pattern from @seed, GET its dma-buf and map it
+ * twice, read-only, in one 1 GiB of address space (two 2 MiB aligned
+ * spans), read the first mapping, and return the page faults that
+ * reading one byte of each page of the second took; -1 if something
+ * failed. The first read made the page tables above the PMDs exist (mmap
  * only uses the page tables that are there, as a fault would).
  */
-static long second_mapping_faults(struct __test_metadata *_metadata, int fd, size_t size,
-				  const uint32_t *want, uint8_t **area, size_t *area_len)
+static long second_mapping_faults(struct __test_metadata *_metadata, int dev,
+				  const struct vfio_device_gfx_plane_info *plane, uint32_t seed)
 {
-	const size_t huge = 2u << 20, gib = 1u << 30;
+	const size_t huge = 2u << 20, gib = 1u << 30, size = plane->size;
 	size_t span = (size + huge - 1) & ~(huge - 1), o;
-	uint8_t *first, *second;
-	long faults, after;
+	uint8_t *area, *first, *second;
+	long faults = -1, after = -1;
 	unsigned int sum = 0;
+	uint32_t *want;
+	int fd;
 
-	*area_len = gib + 2 * span;
-	*area = mmap(NULL, *area_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (*area == MAP_FAILED)
-		return -1;
-	first = (uint8_t *)(((uintptr_t)*area + gib - 1) & ~(uintptr_t)(gib - 1));
+	want = vgpu_draw_fill(dev, 0, size, seed);
+	fd = vgpu_get_dmabuf(dev, plane->dmabuf_id);
+	area = mmap(NULL, gib + 2 * span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	first = (uint8_t *)(((uintptr_t)area + gib - 1) & ~(uintptr_t)(gib - 1));
 	second = first + span;
-	if (mmap(first, size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) != first)
-		return -1;
+	if (!want || fd < 0 || area == MAP_FAILED ||
+	    mmap(first, size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) != first ||
+	    mmap(second, size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) != second)
+		goto out;
 	EXPECT_EQ(0, memcmp(want, first, size));
-	if (mmap(second, size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) != second)
-		return -1;
 	faults = thread_faults();
 	for (o = 0; o < size; o += 4096)
 		sum += second[o];
 	after = thread_faults();
 	EXPECT_EQ(0, memcmp(want, second, size)) TH_LOG("sum %u", sum);
+out:
+	if (area != MAP_FAILED)
+		munmap(area, gib + 2 * span);
+	if (fd >= 0)
+		close(fd);
+	free(want);
 	return faults < 0 || after < 0 ? -1 : after - faults;
 }
 
@@ -197,41 +204,19 @@ static long second_mapping_faults(struct __test_metadata *_metadata, int fd, siz
  */
 TEST_F(dmabuf, read_mapping_needs_no_fault)
 {
-	size_t size = self->plane.size, len = 0;
-	uint32_t *want;
-	uint8_t *area;
-	int fd;
-
-	want = vgpu_draw_fill(self->fd, 0, size, 0x5151);
-	ASSERT_NE(NULL, want);
-	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	EXPECT_EQ(0, second_mapping_faults(_metadata, fd, size, want, &area, &len));
-	munmap(area, len);
-	close(fd);
-	free(want);
+	EXPECT_EQ(0, second_mapping_faults(_metadata, self->fd, &self->plane, 0x5151));
 }
 
 /*
  * A process that turned THP off (prctl, as a VMM may) gets no PMDs made
  * at mmap time either: the pieces a PMD would map are left to the fault,
- * which the kernel then serves with page table entries.
+ * which the kernel then serves with page table entries. 1080p and 4K
+ * frames have at least three whole pieces, a fault each.
  */
 TEST_F(dmabuf, read_mapping_honours_thp_disable)
 {
-	size_t size = self->plane.size, len = 0;
-	uint32_t *want;
-	uint8_t *area;
-	int fd;
-
 	ASSERT_EQ(0, prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0));
-	want = vgpu_draw_fill(self->fd, 0, size, 0x7171);
-	ASSERT_NE(NULL, want);
-	fd = test_cmd_get_dmabuf(self->fd, self->plane.dmabuf_id);
-	/* 1080p and 4K frames are at least 3 whole pieces, one fault each */
-	EXPECT_LE(3, second_mapping_faults(_metadata, fd, size, want, &area, &len));
-	munmap(area, len);
-	close(fd);
-	free(want);
+	EXPECT_LE(3, second_mapping_faults(_metadata, self->fd, &self->plane, 0x7171));
 }
 
 TEST_F(dmabuf, mmap_limits)
