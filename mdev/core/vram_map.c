@@ -394,17 +394,22 @@ static int vgpu_vram_prefault_ptes(struct vgpu_vram *vram, struct vm_area_struct
  */
 static pmd_t *vgpu_vram_pmd(struct mm_struct *mm, unsigned long addr)
 {
-	pgd_t *pgd = pgd_offset(mm, addr);
+	pgd_t *pgd = pgd_offset(mm, addr), pgdv = pgdp_get(pgd);
 	p4d_t *p4d;
+	p4d_t p4dv;
 	pud_t *pud;
+	pud_t pudv;
 
-	if (pgd_none(pgdp_get(pgd)) || pgd_bad(pgdp_get(pgd)))
+	/* each entry read once: a fault elsewhere may fill it meanwhile */
+	if (pgd_none(pgdv) || pgd_bad(pgdv))
 		return NULL;
 	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(p4dp_get(p4d)) || p4d_bad(p4dp_get(p4d)))
+	p4dv = p4dp_get(p4d);
+	if (p4d_none(p4dv) || p4d_bad(p4dv))
 		return NULL;
 	pud = pud_offset(p4d, addr);
-	if (pud_none(pudp_get(pud)) || pud_bad(pudp_get(pud)))
+	pudv = pudp_get(pud);
+	if (pud_none(pudv) || pud_bad(pudv))
 		return NULL;
 	return pmd_offset(pud, addr);
 }
