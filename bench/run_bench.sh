@@ -28,5 +28,6 @@ for i in $(seq 16); do
 	echo "$u" > $types/vgpu_bochs-hd/create || exit 2
 	scale=${scale:+$scale,}$u
 done
+echo "run_bench: GLIBC_TUNABLES=${GLIBC_TUNABLES:-(none)}"
 ./vgpu_bench --ours "$ours" --peer "$peer" --region "$region" --mbochs "$theirs" \
 	--scale "$scale" "$@"
