@@ -286,6 +286,33 @@ TEST_F(lib, dmabuf_cache_is_bounded)
 	ASSERT_EQ(fcntl(fr.dmabuf_fd, F_GETFD) >= 0, 1);
 }
 
+/*
+ * A dma-buf the cache evicts leaves its range to the next new mapping:
+ * ten dma-bufs through a cache of three use three ranges, each mapped
+ * with one system call instead of four.
+ */
+TEST_F(lib, new_mapping_takes_the_evicted_range)
+{
+	struct vgpu_frame fr = { .argsz = sizeof(fr) };
+	const void *seen[10];
+	int i, j, distinct = 0;
+
+	if (variant->kind != VGPU_KIND_DMABUF)
+		SKIP(return, "region displays keep one mapping per region");
+	test_cmd(vgpu_set_cache_size(self->vgpu, 3));
+	test_cmd_set_mode(self->fd, FB_W, FB_H, 32, FB_W, 0, 0);
+	for (i = 0; i < 10; i++) {
+		test_cmd_set_offset(self->fd, 0, i * FB_H);
+		test_cmd(vgpu_frame_get(self->vgpu, VGPU_PLANE_PRIMARY, &fr));
+		ASSERT_EQ(0, (uintptr_t)fr.pixels & ((2u << 20) - 1));
+		seen[i] = fr.pixels;
+		for (j = 0; j < i && seen[j] != seen[i]; j++)
+			;
+		distinct += j == i;
+	}
+	ASSERT_EQ(3, distinct);
+}
+
 TEST_F(lib, png_has_the_pixels)
 {
 	static const char path[] = "/tmp/libvgpu_test.png";

@@ -124,7 +124,34 @@ int vgpu_query_VGPU_1(struct vgpu *vgpu, enum vgpu_plane_type type,
  * nor dma-buf files align their mappings, and without it the kernel cannot
  * use one PMD per 2 MiB.
  */
-static void *vgpu_mmap_aligned(int fd, off_t offset, size_t len)
+/*
+ * A read-only shared mapping of @len bytes of @fd from @offset at the
+ * range the cache last unmapped, if it is big enough and still free: one
+ * system call. A kernel before 4.17 takes MAP_FIXED_NOREPLACE for a hint
+ * and may map elsewhere; that mapping is not aligned, so it goes.
+ */
+static void *vgpu_mmap_spare(struct vgpu *vgpu, int fd, off_t offset, size_t len)
+{
+	void *spare = vgpu->spare, *map;
+
+	if (!spare || len > vgpu->spare_len)
+		return NULL;
+	vgpu->spare = NULL;
+	map = mmap(spare, len, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, offset);
+	if (map == spare)
+		return map;
+	if (map != MAP_FAILED)
+		munmap(map, len);
+	return NULL;
+}
+
+/*
+ * Map @len bytes of @fd from @offset read-only at a 2 MiB boundary, so
+ * that the kernel can map each whole 2 MiB piece with one entry: where
+ * the cache unmapped something last, or in a reservation of @len + 2 MiB
+ * trimmed to the aligned part (four system calls).
+ */
+static void *vgpu_mmap_aligned(struct vgpu *vgpu, int fd, off_t offset, size_t len)
 {
 	size_t page = sysconf(_SC_PAGESIZE);
 	size_t span, head, tail;
@@ -132,6 +159,9 @@ static void *vgpu_mmap_aligned(int fd, off_t offset, size_t len)
 	void *map;
 
 	len = (len + page - 1) & ~(page - 1);
+	map = vgpu_mmap_spare(vgpu, fd, offset, len);
+	if (map)
+		return map;
 	span = len + VGPU_MAP_ALIGN;
 	area = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		    -1, 0);
@@ -156,10 +186,15 @@ static void *vgpu_mmap_aligned(int fd, off_t offset, size_t len)
 	return map;
 }
 
-static void vgpu_map_drop(struct vgpu_map *m)
+/* Unmap and close what slot @m holds; its range is the next one tried. */
+static void vgpu_map_drop(struct vgpu *vgpu, struct vgpu_map *m)
 {
-	if (m->addr)
-		munmap(m->addr, m->len);
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	if (m->addr && !munmap(m->addr, m->len)) {
+		vgpu->spare = m->addr;
+		vgpu->spare_len = (m->len + page - 1) & ~(page - 1);
+	}
 	if (m->fd >= 0)
 		close(m->fd);
 	memset(m, 0, sizeof(*m));
@@ -202,7 +237,7 @@ static void vgpu_cache_shrink(struct vgpu *vgpu, unsigned int keep)
 		}
 		if (victim < 0)
 			return;		/* only current frames left */
-		vgpu_map_drop(&vgpu->cache[victim]);
+		vgpu_map_drop(vgpu, &vgpu->cache[victim]);
 		vgpu->stats.evictions++;
 	}
 }
@@ -263,7 +298,7 @@ static int vgpu_map_dmabuf(struct vgpu *vgpu, const struct vgpu_plane *plane,
 				"dma-buf %u has %lld bytes, the plane %u",
 				plane->id, (long long)len, plane->size);
 	}
-	m->addr = vgpu_mmap_aligned(fd, 0, len);
+	m->addr = vgpu_mmap_aligned(vgpu, fd, 0, len);
 	if (!m->addr) {
 		err = -errno;
 		close(fd);
@@ -292,7 +327,7 @@ static int vgpu_map_region(struct vgpu *vgpu, const struct vgpu_plane *plane,
 		return vgpu_log(-EIO, "vgpu_frame_get",
 				"region %u cannot be mapped or is smaller than the plane",
 				plane->id);
-	m->addr = vgpu_mmap_aligned(vgpu->device, info.offset, info.size);
+	m->addr = vgpu_mmap_aligned(vgpu, vgpu->device, info.offset, info.size);
 	if (!m->addr)
 		return vgpu_log(-errno, "vgpu_frame_get", "mapping region %u: %s",
 				plane->id, vgpu_errno_text(-errno));
@@ -439,9 +474,10 @@ void vgpu_cache_release(struct vgpu *vgpu)
 	unsigned int i;
 
 	for (i = 0; i < vgpu->cache_size; i++)
-		vgpu_map_drop(&vgpu->cache[i]);
+		vgpu_map_drop(vgpu, &vgpu->cache[i]);
 	free(vgpu->cache);
 	vgpu->cache = NULL;
 	vgpu->cache_size = 0;
+	vgpu->spare = NULL;
 	memset(vgpu->last, 0, sizeof(vgpu->last));
 }

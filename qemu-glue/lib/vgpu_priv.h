@@ -119,6 +119,8 @@ struct vgpu {
 	unsigned int cache_size;	/* slots in @cache */
 	unsigned int cache_max;		/* dma-bufs to keep at most */
 	uint64_t clock;
+	void *spare;			/* 2 MiB aligned, unmapped by the cache */
+	size_t spare_len;		/* bytes there, page aligned */
 	struct vgpu_last last[2];	/* by plane type - 1 */
 	struct vgpu_tracker damage[2];	/* vgpu_frame_get_damage() */
 	struct vgpu_tracker copy[2];	/* vgpu_frame_copy() */
