@@ -25,6 +25,7 @@ cd "$(dirname "$0")" || exit 2
 
 ALL="module_test mdev_type_test vfio_device_test cfg_space_test region_test
      edid_test plane_test cursor_test dmabuf_test region_plane_test damage_test
+     region_rearm_test
      migration_test
      mini_vendor_test budget_test
      fault_test libvgpu_test libvgpu_symbols_test tools_test mdevctl_test

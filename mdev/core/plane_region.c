@@ -136,8 +136,9 @@ static void vgpu_plane_region_zap(struct vgpu_plane_region *pr)
  *
  * Called under the video memory's tracking lock, which faults take under
  * the plane regions' lock: so without that lock. The window it reads is
- * the one every writable page was mapped from, or one that moved since,
- * and moving zapped everything.
+ * the one every writable page was mapped from: a move zaps everything
+ * before it publishes the new window (vgpu_plane_region_update()), and
+ * no fault maps a page in between.
  *
  * Context: process context.
  */
@@ -181,8 +182,14 @@ u32 vgpu_plane_region_update(struct vgpu_plane_region *pr,
 	}
 	*stride = desc->stride;
 	if (desc->offset != pr->offset) {
-		WRITE_ONCE(pr->offset, desc->offset);
+		/*
+		 * Zap first: a collection re-arming now must not see the new
+		 * window while pages of the old one are still mapped writable
+		 * (it would zap the new window's and miss them). Faults wait
+		 * on the lock held here.
+		 */
 		vgpu_plane_region_zap(pr);
+		WRITE_ONCE(pr->offset, desc->offset);
 	}
 	id = pr->cur;
 	mutex_unlock(&pr->lock);
