@@ -26,79 +26,11 @@
 #include "vgpu.h"
 #include "vgpu_test.h"
 
-#define FAIL_NTH	"/proc/thread-self/fail-nth"
-#define DBG		"/sys/kernel/debug/"
 #define BAR0		VFIO_PCI_BAR0_REGION_INDEX
 #define MAX_NTH		2000
 
-/* The knobs the sweep sets, and what they were. */
-static const char *const knobs[][2] = {
-	{ DBG "failslab/ignore-gfp-wait", "N" },
-	{ DBG "failslab/verbose", "0" },
-	{ DBG "fail_page_alloc/ignore-gfp-wait", "N" },
-	{ DBG "fail_page_alloc/ignore-gfp-highmem", "N" },
-	{ DBG "fail_page_alloc/min-order", "0" },
-	{ DBG "fail_page_alloc/verbose", "0" },
-	{ DBG "fail_usercopy/verbose", "0" },
-};
-
-/*
- * Linux 6.12's vfio_create_group() puts a half-made group on its error
- * path with group->iommu_group still set: vfio_group_release() then warns
- * (drivers/vfio/group.c, WARN_ON(group->iommu_group)) and the iommu group
- * reference taken for it is never dropped. That is the VFIO core's bug,
- * not this driver's, so failures are not injected under that function:
- * the stack-trace filter of each fault type rejects its address range.
- */
-static const char *const upstream_bugs[] = { "vfio_create_group" };
-static const char *const fault_types[] = { "failslab", "fail_page_alloc",
-					   "fail_usercopy" };
-
-/* [start, end) of text symbol @name, from /proc/kallsyms. */
-static int symbol_range(const char *name, unsigned long long *start,
-			unsigned long long *end)
-{
-	char line[256], sym[128], type;
-	unsigned long long addr, best = ~0ULL;
-	FILE *f = fopen("/proc/kallsyms", "r");
-
-	if (!f)
-		return -errno;
-	*start = 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %127s", &addr, &type, sym) == 3 &&
-		    (type == 't' || type == 'T') && !strcmp(sym, name))
-			*start = addr;
-	rewind(f);
-	while (*start && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %127s", &addr, &type, sym) == 3 &&
-		    addr > *start && addr < best)
-			best = addr;
-	fclose(f);
-	*end = best;
-	return *start && best != ~0ULL ? 0 : -ENOENT;
-}
-
-static void reject_upstream_bugs(void)
-{
-	unsigned long long start, end;
-	char path[PATH_MAX], val[32];
-	unsigned int i;
-
-	if (symbol_range(upstream_bugs[0], &start, &end))
-		return;
-	for (i = 0; i < ARRAY_SIZE(fault_types); i++) {
-		snprintf(path, sizeof(path), DBG "%s/reject-start", fault_types[i]);
-		snprintf(val, sizeof(val), "%llu", start);
-		vgpu_sysfs_write(path, val);
-		snprintf(path, sizeof(path), DBG "%s/reject-end", fault_types[i]);
-		snprintf(val, sizeof(val), "%llu", end);
-		vgpu_sysfs_write(path, val);
-	}
-}
-
 FIXTURE(fault) {
-	char saved[ARRAY_SIZE(knobs)][16];
+	struct vgpu_fault_state knobs;
 	char uuid[VGPU_UUID_LEN + 1];
 	struct vgpu *vgpu;
 	int fd;
@@ -118,19 +50,10 @@ FIXTURE_VARIANT_ADD(fault, hd_region) {
 
 FIXTURE_SETUP(fault)
 {
-	unsigned int i;
-
 	VGPU_MARK();
-	if (access(FAIL_NTH, W_OK) || access(DBG "failslab", F_OK) ||
-	    access(DBG "fail_page_alloc", F_OK))
+	if (!vgpu_fault_available())
 		SKIP(return, "no fail-nth, failslab or fail_page_alloc: make check-debug");
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		if (vgpu_sysfs_read(knobs[i][0], self->saved[i], sizeof(self->saved[i])))
-			self->saved[i][0] = '\0';
-		else
-			vgpu_sysfs_write(knobs[i][0], knobs[i][1]);
-	}
-	reject_upstream_bugs();
+	vgpu_fault_setup(&self->knobs);
 	test_cmd(vgpu_module_ensure_loaded());
 	test_cmd(vgpu_mdev_remove_all());
 	vgpu_uuid_new(self->uuid);
@@ -139,56 +62,9 @@ FIXTURE_SETUP(fault)
 
 FIXTURE_TEARDOWN(fault)
 {
-	unsigned int i;
-
 	vgpu_close(self->vgpu);
 	vgpu_mdev_remove_all();
-	for (i = 0; i < ARRAY_SIZE(knobs); i++)
-		if (self->saved[i][0])
-			vgpu_sysfs_write(knobs[i][0], self->saved[i]);
-	for (i = 0; i < ARRAY_SIZE(fault_types); i++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), DBG "%s/reject-end", fault_types[i]);
-		vgpu_sysfs_write(path, "0");
-		snprintf(path, sizeof(path), DBG "%s/reject-start", fault_types[i]);
-		vgpu_sysfs_write(path, "0");
-	}
-}
-
-/* Fail the @nth injection point of this thread from now on; 0 disarms. */
-static int arm(unsigned int nth)
-{
-	char buf[16];
-	int fd, n, ret = 0;
-
-	fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%u", nth);
-	if (write(fd, buf, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* Disarm; true if the armed failure was injected (the counter ran out). */
-static bool disarm(void)
-{
-	char buf[16] = "";
-	int fd;
-	bool hit;
-
-	fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = '\0';
-	hit = atoi(buf) == 0;
-	if (write(fd, "0", 1) != 1)
-		hit = false;
-	close(fd);
-	return hit;
+	vgpu_fault_teardown(&self->knobs);
 }
 
 /* An errno an allocation or user-copy failure may give. */
@@ -234,9 +110,9 @@ static void expect_usable(struct __test_metadata *_metadata, int fd, bool dmabuf
 		int __ret;						\
 		bool __hit;						\
 									\
-		ASSERT_EQ(0, arm(__nth));				\
+		ASSERT_EQ(0, vgpu_fault_arm(__nth));			\
 		__ret = (op);						\
-		__hit = disarm();					\
+		__hit = vgpu_fault_disarm();				\
 		if (!__hit) {						\
 			EXPECT_LE(0, __ret) TH_LOG("unarmed run: %d", __ret); \
 			break;						\

@@ -383,6 +383,28 @@ uint8_t *vgpu_mig_read_all(int data_fd, size_t *len);
 /* Write @len bytes to a resuming data fd, @chunk at a time: 0 or -errno. */
 int vgpu_mig_write_all(int data_fd, const uint8_t *buf, size_t len, size_t chunk);
 
+/* ---- fault.c: fault injection (fail-nth), on kernels that have it ---- */
+
+#define VGPU_FAULT_KNOBS	7
+/* The debugfs knobs vgpu_fault_setup() set, as they were before. */
+struct vgpu_fault_state {
+	char saved[VGPU_FAULT_KNOBS][16];
+};
+
+/* fail-nth, failslab and fail_page_alloc are there. */
+bool vgpu_fault_available(void);
+/*
+ * Make failslab, fail_page_alloc and fail_usercopy fail every kind of
+ * allocation and copy, quietly, and never under the VFIO core's
+ * vfio_create_group() (an upstream bug); vgpu_fault_teardown() undoes it.
+ */
+void vgpu_fault_setup(struct vgpu_fault_state *st);
+void vgpu_fault_teardown(const struct vgpu_fault_state *st);
+/* Fail the @nth injection point of this thread from now on; 0 disarms. */
+int vgpu_fault_arm(unsigned int nth);
+/* Disarm; true if the armed failure was injected (the counter ran out). */
+bool vgpu_fault_disarm(void);
+
 #include "vgpu_test_cmd.h"
 
 #endif /* VGPU_TEST_H */
