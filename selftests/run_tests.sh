@@ -28,7 +28,7 @@ ALL="module_test mdev_type_test vfio_device_test cfg_space_test region_test
      region_rearm_test
      migration_test
      mini_vendor_test budget_test
-     fault_test libvgpu_test libvgpu_symbols_test tools_test mdevctl_test
+     fault_test mig_fault_test libvgpu_test libvgpu_symbols_test tools_test mdevctl_test
      kunit_test.sh
      qemu_e2e_test"
 

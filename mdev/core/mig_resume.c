@@ -6,7 +6,8 @@
  * size, the vendor's state version), each record's header before its
  * payload. Pages go straight into video memory; the state records are
  * kept until RESUMING -> STOP loads them. A bad byte breaks the session:
- * every later write and the load fail with -EINVAL.
+ * every later write and the load fail with -EINVAL. -ENOMEM and -EFAULT
+ * take nothing of the bytes they fail on: writing those again goes on.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -166,17 +167,22 @@ static ssize_t vgpu_mig_recv_fixed(struct vgpu_mig_resume *migf, const char __us
 	migf->in_len += n;
 	if (migf->in_len < want)
 		return n;
-	migf->in_len = 0;
 	if (migf->stage == VGPU_MIG_IN_HEADER) {
 		ret = vgpu_mig_check_header(migf);
 		migf->stage = VGPU_MIG_IN_RECORD;
 	} else {
 		ret = vgpu_mig_check_record(migf);
+		if (ret == -ENOMEM) {
+			/* not taken: writing these bytes again retries */
+			migf->in_len -= n;
+			return ret;
+		}
 		if (migf->complete)
 			migf->stage = VGPU_MIG_IN_DONE;
 		else if (vgpu_mig_payload_len(migf))
 			migf->stage = VGPU_MIG_IN_PAYLOAD;
 	}
+	migf->in_len = 0;
 	return ret ? ret : n;
 }
 

@@ -161,14 +161,17 @@ static int vgpu_mig_next(struct vgpu_mig_save *migf)
 		for (n = 1; n < VGPU_MIG_RUN && p + n < migf->f.nr &&
 		     test_bit(p + n, migf->pending); n++)
 			;
+		r.count = cpu_to_le32(n);
+		r.pos = cpu_to_le64((u64)p << PAGE_SHIFT);
+		/* the run leaves @pending only with its record staged */
+		ret = vgpu_mig_stage(migf, &r, sizeof(r));
+		if (ret)
+			return ret;
 		bitmap_clear(migf->pending, p, n);
 		migf->initial -= min(migf->initial, n);
 		migf->page_pos = (u64)p << PAGE_SHIFT;
 		migf->page_left = n;
-		r.count = cpu_to_le32(n);
-		r.pos = cpu_to_le64(migf->page_pos);
-		ret = vgpu_mig_stage(migf, &r, sizeof(r));
-		return ret ? ret : 1;
+		return 1;
 	}
 	if (migf->ended)
 		return 0;
