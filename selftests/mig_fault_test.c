@@ -273,6 +273,8 @@ TEST_F_TIMEOUT(migfault, save_read_goes_on_after_a_failure, 300)
 {
 	unsigned int hits;
 
+	if (!(vgpu_mig_flags(self->sfd) & VFIO_MIGRATION_PRE_COPY))
+		SKIP(return, "no PRE_COPY before Linux 6.2");
 	hits = MIG_SWEEP(save_after_failure(self->sfd, self->dfd, self->dmabuf, nth,
 					    &self->want, &hit));
 	TH_LOG("saving read(): %u injection points", hits);

@@ -169,18 +169,6 @@ static int load(int dfd, const uint8_t *stream, size_t len, size_t chunk)
 	return ret ? ret : vgpu_mig_set(dfd, VFIO_DEVICE_STATE_RUNNING, NULL);
 }
 
-/* VFIO_DEVICE_FEATURE_MIGRATION's flags, or 0. */
-static uint64_t mig_flags(int fd)
-{
-	uint64_t buf[4] = { 0 };
-	struct vfio_device_feature *f = (void *)buf;
-	struct vfio_device_feature_migration *m = (void *)f->data;
-
-	f->argsz = sizeof(*f) + sizeof(*m);
-	f->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION;
-	return ioctl(fd, VFIO_DEVICE_FEATURE, f) ? 0 : m->flags;
-}
-
 /* Linux 6.2 brought PRE_COPY: before, the device offers the rest. */
 static bool kernel_has_pre_copy(void)
 {
@@ -197,7 +185,7 @@ TEST_F(mig, offers_migration)
 
 	if (kernel_has_pre_copy())
 		want |= VFIO_MIGRATION_PRE_COPY;
-	EXPECT_EQ(want, mig_flags(self->sfd));
+	EXPECT_EQ(want, vgpu_mig_flags(self->sfd));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, vgpu_mig_get(self->sfd));
 }
 
@@ -228,7 +216,7 @@ TEST_F_TIMEOUT(mig, pre_copy_moves_memory_while_the_guest_runs, 120)
 	uint32_t v = 0xabcdef;
 	int data;
 
-	if (!(mig_flags(self->sfd) & VFIO_MIGRATION_PRE_COPY))
+	if (!(vgpu_mig_flags(self->sfd) & VFIO_MIGRATION_PRE_COPY))
 		SKIP(return, "no PRE_COPY: Linux before 6.2");
 	guest_draws(_metadata, self->sfd, self->kind);
 	ASSERT_EQ(0, vgpu_mig_set(self->sfd, VFIO_DEVICE_STATE_PRE_COPY, &data));

@@ -246,6 +246,8 @@ TEST_F_TIMEOUT(rearm, pre_copy_during_a_pan_sends_the_last_write, 300)
 	int attempt, raced = 0, data, pfd, i;
 	uint64_t page;
 
+	if (!(vgpu_mig_flags(self->fd) & VFIO_MIGRATION_PRE_COPY))
+		SKIP(return, "no PRE_COPY before Linux 6.2");
 	ASSERT_EQ(0, vgpu_mig_set(self->fd, VFIO_DEVICE_STATE_PRE_COPY, &data));
 	ASSERT_EQ(0, drain(data, &st, &len));
 	for (attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -87,3 +87,14 @@ int vgpu_mig_write_all(int data_fd, const uint8_t *buf, size_t len, size_t chunk
 	}
 	return 0;
 }
+
+uint64_t vgpu_mig_flags(int fd)
+{
+	uint64_t buf[4] = { 0 };
+	struct vfio_device_feature *f = (void *)buf;
+	struct vfio_device_feature_migration *m = (void *)f->data;
+
+	f->argsz = sizeof(*f) + sizeof(*m);
+	f->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION;
+	return ioctl(fd, VFIO_DEVICE_FEATURE, f) ? 0 : m->flags;
+}

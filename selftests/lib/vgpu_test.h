@@ -382,6 +382,8 @@ uint32_t vgpu_mig_get(int fd);
 uint8_t *vgpu_mig_read_all(int data_fd, size_t *len);
 /* Write @len bytes to a resuming data fd, @chunk at a time: 0 or -errno. */
 int vgpu_mig_write_all(int data_fd, const uint8_t *buf, size_t len, size_t chunk);
+/* VFIO_DEVICE_FEATURE_MIGRATION's flags of @fd, or 0 (PRE_COPY: Linux 6.2). */
+uint64_t vgpu_mig_flags(int fd);
 
 /* ---- fault.c: fault injection (fail-nth), on kernels that have it ---- */
 
