@@ -119,11 +119,14 @@ int vgpu_query_VGPU_1(struct vgpu *vgpu, enum vgpu_plane_type type,
 	return ret;
 }
 
-/*
- * Map @len bytes of @fd at @offset at a 2 MiB aligned address: neither VFIO
- * nor dma-buf files align their mappings, and without it the kernel cannot
- * use one PMD per 2 MiB.
- */
+/* @len rounded up to whole pages */
+static size_t vgpu_page_round(size_t len)
+{
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	return (len + page - 1) & ~(page - 1);
+}
+
 /*
  * A read-only shared mapping of @len bytes of @fd from @offset at the
  * range the cache last unmapped, if it is big enough and still free: one
@@ -146,19 +149,19 @@ static void *vgpu_mmap_spare(struct vgpu *vgpu, int fd, off_t offset, size_t len
 }
 
 /*
- * Map @len bytes of @fd from @offset read-only at a 2 MiB boundary, so
- * that the kernel can map each whole 2 MiB piece with one entry: where
- * the cache unmapped something last, or in a reservation of @len + 2 MiB
- * trimmed to the aligned part (four system calls).
+ * Map @len bytes of @fd from @offset read-only at a 2 MiB boundary:
+ * neither VFIO nor dma-buf files align their mappings, and without it the
+ * kernel cannot map a whole 2 MiB piece with one PMD. Where the cache
+ * unmapped something last, or in a reservation of @len + 2 MiB trimmed to
+ * the aligned part (four system calls).
  */
 static void *vgpu_mmap_aligned(struct vgpu *vgpu, int fd, off_t offset, size_t len)
 {
-	size_t page = sysconf(_SC_PAGESIZE);
 	size_t span, head, tail;
 	uint8_t *area, *start;
 	void *map;
 
-	len = (len + page - 1) & ~(page - 1);
+	len = vgpu_page_round(len);
 	map = vgpu_mmap_spare(vgpu, fd, offset, len);
 	if (map)
 		return map;
@@ -189,11 +192,9 @@ static void *vgpu_mmap_aligned(struct vgpu *vgpu, int fd, off_t offset, size_t l
 /* Unmap and close what slot @m holds; its range is the next one tried. */
 static void vgpu_map_drop(struct vgpu *vgpu, struct vgpu_map *m)
 {
-	size_t page = sysconf(_SC_PAGESIZE);
-
 	if (m->addr && !munmap(m->addr, m->len)) {
 		vgpu->spare = m->addr;
-		vgpu->spare_len = (m->len + page - 1) & ~(page - 1);
+		vgpu->spare_len = vgpu_page_round(m->len);
 	}
 	if (m->fd >= 0)
 		close(m->fd);
