@@ -169,7 +169,7 @@ static int vgpu_mig_next(struct vgpu_mig_save *migf)
 			return ret;
 		bitmap_clear(migf->pending, p, n);
 		migf->initial -= min(migf->initial, n);
-		migf->page_pos = (u64)p << PAGE_SHIFT;
+		migf->page_pos = le64_to_cpu(r.pos);
 		migf->page_left = n;
 		return 1;
 	}
