@@ -130,25 +130,6 @@ static int resume_after_failure(int fd, bool dmabuf, const uint8_t *st, size_t l
 	return loaded_as(fd, data, dmabuf, want);
 }
 
-/* Append what @data has now (PRE_COPY: up to ENOMSG; else to EOF). */
-static int read_rest(int data, uint8_t **st, size_t *len)
-{
-	uint8_t *b, *more;
-	size_t n;
-
-	b = vgpu_mig_read_all(data, &n);
-	if (!b)
-		return -errno ?: -EIO;
-	more = realloc(*st, *len + n);
-	if (more) {
-		memcpy(more + *len, b, n);
-		*st = more;
-		*len += n;
-	}
-	free(b);
-	return more ? 0 : -ENOMEM;
-}
-
 /*
  * The stream of @sfd read in PRE_COPY and STOP_COPY, the first read()
  * with the @nth injection point failing, the reads after it going on
@@ -169,9 +150,9 @@ static int save_after_failure(int sfd, int dfd, bool dmabuf, unsigned int nth,
 		goto out;
 	r = armed_io(data, true, st, room, nth, hit);
 	len = r < 0 ? 0 : r;
-	ret = r < 0 && !documented(r) ? r : read_rest(data, &st, &len);
+	ret = r < 0 && !documented(r) ? r : vgpu_mig_read_more(data, &st, &len);
 	ret = ret ?: vgpu_mig_set(sfd, VFIO_DEVICE_STATE_STOP_COPY, NULL);
-	ret = ret ?: read_rest(data, &st, &len);
+	ret = ret ?: vgpu_mig_read_more(data, &st, &len);
 	close(data);
 	vgpu_mig_set(sfd, VFIO_DEVICE_STATE_STOP, NULL);
 	vgpu_mig_set(sfd, VFIO_DEVICE_STATE_RUNNING, NULL);

@@ -213,25 +213,6 @@ static int precopy_info(int data)
 	return ioctl(data, VFIO_MIG_GET_PRECOPY_INFO, &info) ? -errno : 0;
 }
 
-/* Append what the data fd has now (PRE_COPY: up to ENOMSG; else to EOF). */
-static int drain(int data, uint8_t **st, size_t *len)
-{
-	uint8_t *b, *more;
-	size_t n;
-
-	b = vgpu_mig_read_all(data, &n);
-	if (!b)
-		return -EIO;
-	more = realloc(*st, *len + n);
-	if (more) {
-		memcpy(more + *len, b, n);
-		*st = more;
-		*len += n;
-	}
-	free(b);
-	return more ? 0 : -ENOMEM;
-}
-
 /*
  * PRE_COPY collections during moves, the writer writing after each:
  * loaded into a second instance, the stream must give the page as the
@@ -249,7 +230,7 @@ TEST_F_TIMEOUT(rearm, pre_copy_during_a_pan_sends_the_last_write, 300)
 	if (!(vgpu_mig_flags(self->fd) & VFIO_MIGRATION_PRE_COPY))
 		SKIP(return, "no PRE_COPY before Linux 6.2");
 	ASSERT_EQ(0, vgpu_mig_set(self->fd, VFIO_DEVICE_STATE_PRE_COPY, &data));
-	ASSERT_EQ(0, drain(data, &st, &len));
+	ASSERT_EQ(0, vgpu_mig_read_more(data, &st, &len));
 	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
 		unsigned int to = attempt & 1 ? 0 : PAN;
 		uint32_t val = 0x5000 + 2 * attempt;
@@ -258,13 +239,14 @@ TEST_F_TIMEOUT(rearm, pre_copy_during_a_pan_sends_the_last_write, 300)
 
 		for (i = 0; i < 5; i++) {	/* nothing kept writable any more */
 			ASSERT_EQ(0, precopy_info(data));
-			ASSERT_EQ(0, drain(data, &st, &len));
+			ASSERT_EQ(0, vgpu_mig_read_more(data, &st, &len));
 		}
 		guest_store(self->w, val);
 		ASSERT_EQ(0, pan_start(self->fd, self->pan_ms, &p, to));
 		ASSERT_EQ(0, precopy_info(data));	/* a collection during the move */
 		busy = !__atomic_load_n(&p.done, __ATOMIC_SEQ_CST);
-		ASSERT_EQ(0, drain(data, &st, &len));	/* sends the page as it is now */
+		/* sends the page as it is now */
+		ASSERT_EQ(0, vgpu_mig_read_more(data, &st, &len));
 		guest_store(self->w, val + 1);			/* the guest draws on */
 		pthread_join(p.thread, NULL);
 		raced += busy;
@@ -272,7 +254,7 @@ TEST_F_TIMEOUT(rearm, pre_copy_during_a_pan_sends_the_last_write, 300)
 	TH_LOG("%d of %d collections ran during the move", raced, ATTEMPTS);
 	ASSERT_LT(0, raced);
 	ASSERT_EQ(0, vgpu_mig_set(self->fd, VFIO_DEVICE_STATE_STOP_COPY, NULL));
-	ASSERT_EQ(0, drain(data, &st, &len));
+	ASSERT_EQ(0, vgpu_mig_read_more(data, &st, &len));
 	close(data);
 
 	vgpu_uuid_new(peer_uuid);

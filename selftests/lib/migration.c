@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <linux/vfio.h>
@@ -86,6 +87,24 @@ int vgpu_mig_write_all(int data_fd, const uint8_t *buf, size_t len, size_t chunk
 		n += w;
 	}
 	return 0;
+}
+
+int vgpu_mig_read_more(int data_fd, uint8_t **buf, size_t *len)
+{
+	uint8_t *b, *more;
+	size_t n;
+
+	b = vgpu_mig_read_all(data_fd, &n);
+	if (!b)
+		return -EIO;
+	more = realloc(*buf, *len + n);
+	if (more) {
+		memcpy(more + *len, b, n);
+		*buf = more;
+		*len += n;
+	}
+	free(b);
+	return more ? 0 : -ENOMEM;
 }
 
 uint64_t vgpu_mig_flags(int fd)

@@ -380,6 +380,11 @@ uint32_t vgpu_mig_get(int fd);
  * malloc()ed bytes, their count in @len; NULL on another error.
  */
 uint8_t *vgpu_mig_read_all(int data_fd, size_t *len);
+/*
+ * Append what vgpu_mig_read_all() reads now to the malloc()ed @buf of
+ * @len bytes (both updated): 0, -EIO or -ENOMEM.
+ */
+int vgpu_mig_read_more(int data_fd, uint8_t **buf, size_t *len);
 /* Write @len bytes to a resuming data fd, @chunk at a time: 0 or -errno. */
 int vgpu_mig_write_all(int data_fd, const uint8_t *buf, size_t len, size_t chunk);
 /* VFIO_DEVICE_FEATURE_MIGRATION's flags of @fd, or 0 (PRE_COPY: Linux 6.2). */
